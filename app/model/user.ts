@@ -1,0 +1,65 @@
+import { Application } from 'egg';
+import { CreationOptional, DataTypes, InferAttributes, InferCreationAttributes, Model } from 'sequelize';
+
+// Describes the table that database/migrations creates; the schema changes only there.
+export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
+  declare id: CreationOptional<number>;
+  declare uuid: string;
+  declare username: string;
+  declare password: string;
+  declare nickname: CreationOptional<string>;
+  declare avatar: string;
+  declare mobile: CreationOptional<string | null>;
+  declare email: CreationOptional<string | null>;
+  declare status: CreationOptional<number>;
+  declare last_login: CreationOptional<Date | null>;
+  declare last_login_ip: CreationOptional<string | null>;
+  declare register_time: Date;
+  declare register_ip: string | null;
+  declare is_deleted: CreationOptional<number>;
+  declare wechat_openid: CreationOptional<string | null>;
+  declare qq_openid: CreationOptional<string | null>;
+  declare weibo_uid: CreationOptional<string | null>;
+  declare role: CreationOptional<string>;
+  declare is_email_verified: CreationOptional<number>;
+  declare is_mobile_verified: CreationOptional<number>;
+  declare order: CreationOptional<number>;
+  declare create_time: CreationOptional<Date>;
+  declare update_time: CreationOptional<Date>;
+}
+
+export default (app: Application) => {
+  const { INTEGER, TINYINT, STRING } = DataTypes;
+  const DATE = DataTypes.DATE(3);
+  User.init({
+    id: { type: INTEGER.UNSIGNED, primaryKey: true, autoIncrement: true },
+    uuid: { type: STRING(36), allowNull: false },
+    username: { type: STRING(20), allowNull: false },
+    password: { type: STRING(255), allowNull: false },
+    nickname: { type: STRING(50), allowNull: false, defaultValue: '' },
+    avatar: { type: STRING(255), allowNull: false },
+    mobile: { type: STRING(20), allowNull: true, defaultValue: null },
+    email: { type: STRING(100), allowNull: true, defaultValue: null },
+    status: { type: TINYINT, allowNull: false, defaultValue: 1 },
+    last_login: { type: DATE, allowNull: true, defaultValue: null },
+    last_login_ip: { type: STRING(45), allowNull: true, defaultValue: null },
+    register_time: { type: DATE, allowNull: false },
+    register_ip: { type: STRING(45), allowNull: true },
+    is_deleted: { type: TINYINT, allowNull: false, defaultValue: 0 },
+    wechat_openid: { type: STRING(64), allowNull: true, defaultValue: null },
+    qq_openid: { type: STRING(64), allowNull: true, defaultValue: null },
+    weibo_uid: { type: STRING(64), allowNull: true, defaultValue: null },
+    role: { type: STRING(20), allowNull: false, defaultValue: 'user' },
+    is_email_verified: { type: TINYINT, allowNull: false, defaultValue: 0 },
+    is_mobile_verified: { type: TINYINT, allowNull: false, defaultValue: 0 },
+    order: { type: INTEGER, allowNull: false, defaultValue: 50 },
+    create_time: DATE,
+    update_time: DATE,
+  }, {
+    sequelize: app.model,
+    tableName: 'user',
+    createdAt: 'create_time',
+    updatedAt: 'update_time',
+  });
+  return User;
+};

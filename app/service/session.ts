@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { Service } from 'egg';
+import { TokenExpiredError, TokenInvalidError } from '../lib/errors';
+
+/** What a token carries: enough to find the session, nothing secret. */
+export interface SessionClaims {
+  id: number;
+  uuid: string;
+  username: string;
+  role: string;
+  sid: string;
+  iat: number;
+  exp: number;
+}
+
+interface TokenSubject {
+  id: number;
+  uuid: string;
+  username: string;
+  role: string;
+}
+
+function isClaims(payload: unknown): payload is SessionClaims {
+  const p = payload as Partial<SessionClaims> | null;
+  return typeof p === 'object' && p !== null && Number.isSafeInteger(p.id) && typeof p.sid === 'string' &&
+    typeof p.uuid === 'string' && typeof p.exp === 'number';
+}
+
+export default class SessionService extends Service {
+  private key(userId: number) {
+    return this.config.im.session.keyPrefix + userId;
+  }
+
+  /** Opens a session for the user and returns its token. */
+  async open(user: TokenSubject): Promise<string> {
+    const { token: tokenConfig, session } = this.config.im;
+    const sid = randomBytes(16).toString('base64url');
+    const now = Date.now();
+    const iat = Math.floor(now / 1000);
+    const exp = iat + tokenConfig.ttlSeconds;
+    await this.app.redis.openSession(this.key(user.id), sid, now, exp * 1000, session.max, session.policy);
+    const claims: SessionClaims = { id: user.id, uuid: user.uuid, username: user.username, role: user.role, sid, iat, exp };
+    return this.app.jwt.sign(claims, tokenConfig.secret, { algorithm: tokenConfig.algorithm });
+  }
+
+  /** Verifies signature and expiry; throws the contract's 401 errors. */
+  decode(token: string): SessionClaims {
+    const { secret, algorithm } = this.config.im.token;
+    let payload: unknown;
+    try {
+      // Pinning the algorithm rejects "alg: none" and algorithm-confusion tokens.
+      payload = this.app.jwt.verify(token, secret, { algorithms: [ algorithm ] });
+    } catch (err) {
+      throw (err as Error).name === 'TokenExpiredError' ? new TokenExpiredError() : new TokenInvalidError();
+    }
+    if (!isClaims(payload)) throw new TokenInvalidError();
+    return payload;
+  }
+
+  /** True while the session has been neither revoked nor expired. */
+  async isLive(claims: SessionClaims): Promise<boolean> {
+    const expiry = await this.app.redis.zscore(this.key(claims.id), claims.sid);
+    return expiry !== null && Number(expiry) > Date.now();
+  }
+
+  async revoke(claims: Pick<SessionClaims, 'id' | 'sid'>): Promise<void> {
+    await this.app.redis.zrem(this.key(claims.id), claims.sid);
+  }
+}

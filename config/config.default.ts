@@ -1,0 +1,99 @@
+import { EggAppConfig, EggAppInfo, PowerPartial } from 'egg';
+import { envBool, envChoice, envInt, envString, loadDotEnv } from '../app/lib/env';
+
+// Signs development tokens only; config.prod.ts refuses to start with it.
+export const DEV_JWT_SECRET = 'im-user-service-development-secret-do-not-use-in-production';
+
+export default (appInfo: EggAppInfo) => {
+  if (appInfo.env !== 'unittest') loadDotEnv(appInfo.baseDir);
+
+  const config = {} as PowerPartial<EggAppConfig>;
+
+  // Egg insists on cookie keys although this service sets no cookies.
+  config.keys = `${appInfo.name}_keys`;
+
+  config.cluster = { listen: { port: envInt('PORT', 7001, 1), hostname: '' } };
+
+  // The errorHandler middleware is also put in front of Egg's core middleware (see app.ts),
+  // so body-parser failures reach the envelope too.
+  config.middleware = [ 'notFound' ];
+  // Egg's own 404 page and favicon redirect would answer outside the envelope.
+  config.notfound = { enable: false } as any;
+  config.siteFile = { enable: false } as any;
+
+  config.security = {
+    // Token-authenticated JSON API without cookie sessions: CSRF has nothing to protect.
+    csrf: { enable: false },
+  };
+
+  // Behind a trusted reverse proxy the client address comes from X-Forwarded-For.
+  config.proxy = envBool('TRUST_PROXY', false);
+
+  config.bodyParser = { jsonLimit: '16kb', formLimit: '16kb' };
+
+  config.sequelize = {
+    dialect: 'mysql',
+    host: envString('MYSQL_HOST', '127.0.0.1'),
+    port: envInt('MYSQL_PORT', 3306, 1),
+    username: envString('MYSQL_USER', 'root'),
+    password: envString('MYSQL_PASSWORD', ''),
+    database: envString('MYSQL_DATABASE', 'chat'),
+    // DATETIME columns hold UTC; the user object formats them (see app/lib/userView.ts).
+    timezone: '+00:00',
+    // Never log SQL: statements carry password hashes.
+    logging: false,
+    define: { freezeTableName: true, underscored: true },
+    pool: { max: 10, min: 0, acquire: 3000, idle: 10000 },
+    dialectOptions: { connectTimeout: 2000 },
+    retry: { max: 0 },
+  } as any;
+
+  config.redis = {
+    client: {
+      host: envString('REDIS_HOST', '127.0.0.1'),
+      port: envInt('REDIS_PORT', 6379, 1),
+      password: envString('REDIS_PASSWORD', ''),
+      db: envInt('REDIS_DB', 0),
+      // Fail fast while Redis is unreachable instead of queueing commands: a session that
+      // cannot be checked must answer 503 within seconds, never hang.
+      enableOfflineQueue: false,
+      connectTimeout: 2000,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times: number) => Math.min(times * 200, 1000),
+    } as any,
+  };
+
+  config.jwt = {
+    secret: envString('JWT_SECRET', DEV_JWT_SECRET),
+    enable: false,
+  } as any;
+
+  config.validate = { convert: false, validateRoot: true } as any;
+
+  const im = {
+    token: {
+      secret: envString('JWT_SECRET', DEV_JWT_SECRET),
+      algorithm: envChoice('JWT_ALGORITHM', [ 'HS256', 'HS384', 'HS512' ] as const, 'HS256'),
+      ttlSeconds: envInt('TOKEN_TTL', 2592000, 1),
+    },
+    session: {
+      policy: envChoice('SESSION_POLICY', [ 'multi', 'single' ] as const, 'multi'),
+      max: envInt('SESSION_MAX', 20, 1),
+      keyPrefix: 'im:sess:',
+    },
+    // scrypt work factor: N = 2^15, 32 MiB and ~70 ms per hash on this machine's cores.
+    password: {
+      cost: envInt('SCRYPT_COST', 32768, 1024),
+      blockSize: 8,
+      parallelization: 1,
+    },
+    user: {
+      defaultAvatar: envString('DEFAULT_AVATAR', 'https://thinkphp-all.oss-cn-hangzhou.aliyuncs.com/public/67b3001b2aedd.png'),
+      timezone: envString('APP_TIMEZONE', '+08:00'),
+    },
+    search: { defaultLimit: 20, maxLimit: 50 },
+  };
+
+  // `as {}` keeps the inferred type to `im` alone, breaking the cycle with EggAppConfig.
+  return { ...config as {}, im };
+};
