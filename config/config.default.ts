@@ -12,8 +12,6 @@ export default (appInfo: EggAppInfo) => {
   // Egg insists on cookie keys although this service sets no cookies.
   config.keys = `${appInfo.name}_keys`;
 
-  config.cluster = { listen: { port: envInt('PORT', 7001, 1), hostname: '' } };
-
   // The errorHandler middleware is also put in front of Egg's core middleware (see app.ts),
   // so body-parser failures reach the envelope too.
   config.middleware = [ 'notFound' ];
