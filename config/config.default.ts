@@ -1,5 +1,6 @@
 import { EggAppConfig, EggAppInfo, PowerPartial } from 'egg';
-import { envBool, envChoice, envInt, envString, loadDotEnv } from '../app/lib/env';
+import path from 'node:path';
+import { envBool, envChoice, envHostList, envInt, envString, loadDotEnv } from '../app/lib/env';
 
 // Signs development tokens only; config.prod.ts refuses to start with it.
 export const DEV_JWT_SECRET = 'im-user-service-development-secret-do-not-use-in-production';
@@ -29,12 +30,21 @@ export default (appInfo: EggAppInfo) => {
 
   config.bodyParser = { jsonLimit: '16kb', formLimit: '16kb' };
 
-  config.sequelize = {
-    dialect: 'mysql',
+  const mysqlServer = {
     host: envString('MYSQL_HOST', '127.0.0.1'),
     port: envInt('MYSQL_PORT', 3306, 1),
     username: envString('MYSQL_USER', 'root'),
     password: envString('MYSQL_PASSWORD', ''),
+  };
+  // Read replicas (see README "Deploying"): plain SELECTs go to them; writes, transactions and
+  // the reads that must see the latest write (login, the auth check) use the primary.
+  const mysqlReplicas = envHostList('MYSQL_READ_HOSTS', mysqlServer.port)
+    .map(replica => ({ ...replica, username: mysqlServer.username, password: mysqlServer.password }));
+
+  config.sequelize = {
+    dialect: 'mysql',
+    ...mysqlServer,
+    ...(mysqlReplicas.length ? { replication: { write: mysqlServer, read: mysqlReplicas } } : {}),
     database: envString('MYSQL_DATABASE', 'chat'),
     // DATETIME columns hold UTC; the user object formats them (see app/lib/userView.ts).
     timezone: '+00:00',
@@ -46,20 +56,62 @@ export default (appInfo: EggAppInfo) => {
     retry: { max: 0 },
   } as any;
 
-  config.redis = {
-    client: {
+  // Fail fast while Redis is unreachable instead of queueing commands: a session that
+  // cannot be checked must answer 503 within seconds, never hang.
+  const redisFailFast = {
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times: number) => Math.min(times * 200, 1000),
+  };
+  const redisPassword = envString('REDIS_PASSWORD', '');
+  const redisDb = envInt('REDIS_DB', 0);
+  const redisSentinels = envHostList('REDIS_SENTINELS', 26379);
+  const redisClusterNodes = envHostList('REDIS_CLUSTER_NODES', 6379);
+  if (redisSentinels.length && redisClusterNodes.length) {
+    throw new Error('Set REDIS_SENTINELS or REDIS_CLUSTER_NODES, not both');
+  }
+  // One of three topologies (README "Deploying"); egg-redis picks by the shape of `client`.
+  // Every Redis command of the app touches one key, so all three behave the same.
+  let redisClient: Record<string, unknown>;
+  if (redisClusterNodes.length) {
+    redisClient = {
+      cluster: true,
+      nodes: redisClusterNodes,
+      redisOptions: { password: redisPassword || undefined, ...redisFailFast },
+      ...redisFailFast,
+      clusterRetryStrategy: redisFailFast.retryStrategy,
+    };
+  } else if (redisSentinels.length) {
+    redisClient = {
+      sentinels: redisSentinels,
+      name: envString('REDIS_SENTINEL_NAME', 'mymaster'),
+      sentinelPassword: envString('REDIS_SENTINEL_PASSWORD', '') || undefined,
+      password: redisPassword,
+      db: redisDb,
+      ...redisFailFast,
+    };
+  } else {
+    redisClient = {
       host: envString('REDIS_HOST', '127.0.0.1'),
       port: envInt('REDIS_PORT', 6379, 1),
-      password: envString('REDIS_PASSWORD', ''),
-      db: envInt('REDIS_DB', 0),
-      // Fail fast while Redis is unreachable instead of queueing commands: a session that
-      // cannot be checked must answer 503 within seconds, never hang.
-      enableOfflineQueue: false,
-      connectTimeout: 2000,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (times: number) => Math.min(times * 200, 1000),
-    } as any,
-  };
+      password: redisPassword,
+      db: redisDb,
+      ...redisFailFast,
+    };
+  }
+  config.redis = { client: redisClient as any };
+
+  // Error texts: config/locale/*.json; Accept-Language picks one (CONTRACT: Chinese by default).
+  config.i18n = {
+    defaultLocale: 'zh-CN',
+    writeCookie: false, // the service sets no cookies
+    localeAlias: { en: 'en-US', 'en-gb': 'en-US', zh: 'zh-CN', 'zh-hans': 'zh-CN', 'zh-hans-cn': 'zh-CN' },
+  } as any;
+
+  // Egg's logs (app, errors, and the access log of app/middleware/accessLog.ts).
+  config.logger = { dir: envString('LOG_DIR', path.join(appInfo.root, 'logs', appInfo.name)) } as any;
+  config.customLogger = { accessLogger: { file: 'access.log' } } as any;
 
   config.jwt = {
     secret: envString('JWT_SECRET', DEV_JWT_SECRET),
@@ -90,6 +142,11 @@ export default (appInfo: EggAppInfo) => {
       timezone: envString('APP_TIMEZONE', '+08:00'),
     },
     search: { defaultLimit: 20, maxLimit: 50 },
+    // GET /api/health: each dependency's ping is cut off after this long.
+    health: { timeoutMs: envInt('HEALTH_TIMEOUT_MS', 2000, 1) },
+    // On `npm stop` a worker stops accepting connections and waits this long for requests in
+    // flight; keep it below egg-cluster's EGG_APP_CLOSE_TIMEOUT (5000 ms), after which it kills.
+    shutdown: { drainMs: envInt('SHUTDOWN_DRAIN_MS', 4000, 0) },
   };
 
   // `as {}` keeps the inferred type to `im` alone, breaking the cycle with EggAppConfig.

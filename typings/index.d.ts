@@ -14,6 +14,12 @@ declare module 'ioredis' {
 
 declare module 'egg' {
   interface Context {
-    state: { session: SessionClaims };
+    state: {
+      session: SessionClaims;
+      /** Set by app/middleware/accessLog.ts. */
+      requestId: string;
+      /** The user a register/login answered for (the access log's user id). */
+      userId?: number;
+    };
   }
 }

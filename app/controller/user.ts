@@ -6,12 +6,16 @@ export default class UserController extends Controller {
   async register() {
     const { ctx } = this;
     ctx.validate(credentialsRules);
-    ctx.ok(await ctx.service.user.register(ctx.request.body as Credentials, ctx.clientIp));
+    const user = await ctx.service.user.register(ctx.request.body as Credentials, ctx.clientIp);
+    ctx.state.userId = user.id;
+    ctx.ok(user);
   }
 
   async login() {
     const { ctx } = this;
     ctx.validate(credentialsRules);
-    ctx.ok(await ctx.service.user.login(ctx.request.body as Credentials, ctx.clientIp));
+    const user = await ctx.service.user.login(ctx.request.body as Credentials, ctx.clientIp);
+    ctx.state.userId = user.id;
+    ctx.ok(user);
   }
 }

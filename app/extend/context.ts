@@ -9,10 +9,17 @@ export default {
     this.body = { msg: 'ok', data };
   },
 
-  fail(this: Context, error: ApiError, reason: string = error.message) {
+  /**
+   * `data` defaults to the error's text in the request's language (config/locale/*.json,
+   * chosen by Accept-Language, Chinese by default).
+   */
+  fail(this: Context, error: ApiError, data?: unknown) {
     this.status = error.status;
     this.set(error.headers);
-    this.body = { msg: 'fail', data: reason };
+    this.vary('Accept-Language');
+    // koa-locales fills {placeholders} from an object; egg types only the positional form.
+    const translate = this.__ as unknown as (key: string, params: object) => string;
+    this.body = { msg: 'fail', data: data ?? translate.call(this, error.key, error.params) };
   },
 
   /**

@@ -43,3 +43,19 @@ export function envChoice<T extends string>(key: string, choices: readonly T[], 
   }
   return value as T;
 }
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** "host:port,host:port" -> [{ host, port }]; the port defaults to `defaultPort`. Empty when unset. */
+export function envHostList(key: string, defaultPort: number): HostPort[] {
+  const value = raw(key);
+  if (value === undefined) return [];
+  return value.split(',').map(item => item.trim()).filter(Boolean).map(item => {
+    const match = /^([^\s:]+|\[[0-9a-fA-F:]+\])(?::(\d+))?$/.exec(item);
+    if (!match) throw new Error(`Environment variable ${key} must list host:port pairs separated by commas, got "${value}"`);
+    return { host: match[1].replace(/^\[|\]$/g, ''), port: match[2] ? Number(match[2]) : defaultPort };
+  });
+}

@@ -1,19 +1,6 @@
 import { Context } from 'egg';
-import { ApiError, InternalError, MalformedBodyError, PayloadTooLargeError, ServiceUnavailableError, ValidationError } from '../lib/errors';
-
-interface ParamError {
-  field?: string;
-  code: string;
-  message: string;
-}
-
-// egg-validate's 422 -> one readable reason naming the field (rules live in app/lib/rules.ts).
-function validationReason(errors: ParamError[]): string {
-  const [ first ] = errors;
-  if (!first.field) return '请求体必须是对象';
-  if (first.code === 'missing_field') return `${first.field} 不能为空`;
-  return `${first.field} ${first.message}`;
-}
+import { ApiError, InternalError, MalformedBodyError, PayloadTooLargeError, ServiceUnavailableError } from '../lib/errors';
+import { validationError } from '../lib/rules';
 
 const UNAVAILABLE = /^(Sequelize(Connection\w*|HostNotFound|HostNotReachable|AccessDenied|InvalidConnection)Error|ConnectionAcquireTimeoutError|MaxRetriesPerRequestError|AbortError)$/;
 
@@ -26,7 +13,7 @@ function isUnavailable(err: any): boolean {
 /** Turns anything thrown below into the contract's envelope and status. */
 function toApiError(err: any): ApiError {
   if (err instanceof ApiError) return err;
-  if (err?.code === 'invalid_param' && Array.isArray(err.errors)) return new ValidationError(validationReason(err.errors));
+  if (err?.code === 'invalid_param' && Array.isArray(err.errors)) return validationError(err.errors);
   if (err?.type === 'entity.too.large' || err?.status === 413) return new PayloadTooLargeError();
   // body-parser: unparsable JSON / form, or a charset it does not know.
   if (err?.status === 400 || err?.status === 415) return new MalformedBodyError();

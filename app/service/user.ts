@@ -17,7 +17,7 @@ export default class UserService extends Service {
     const { model, service } = this.ctx;
     const { config } = this;
     // Cheap early answer for the common case; the unique index decides races.
-    if (await model.User.count({ where: { username } })) throw new UsernameTakenError();
+    if (await model.User.count({ where: { username }, useMaster: true })) throw new UsernameTakenError();
     const hash = await hashPassword(password, config.im.password);
     const now = new Date();
     let token: string | undefined;
@@ -50,7 +50,9 @@ export default class UserService extends Service {
   async login({ username, password }: Credentials, ip: string | null): Promise<UserObject> {
     const { model, service } = this.ctx;
     const { config } = this;
-    const user = await model.User.findOne({ where: { username, is_deleted: 0 } });
+    // useMaster: with read replicas (MYSQL_READ_HOSTS) these reads must still see the latest
+    // write (a registration, a logout, a disabled account) at once.
+    const user = await model.User.findOne({ where: { username, is_deleted: 0 }, useMaster: true });
     if (!user) {
       await spendVerifyWork(password, config.im.password);
       throw new BadCredentialsError();
@@ -69,6 +71,6 @@ export default class UserService extends Service {
 
   /** The fields the auth middleware needs, by primary key. */
   findStanding(id: number) {
-    return this.ctx.model.User.findByPk(id, { attributes: [ 'id', 'status', 'is_deleted' ], raw: true });
+    return this.ctx.model.User.findByPk(id, { attributes: [ 'id', 'status', 'is_deleted' ], raw: true, useMaster: true });
   }
 }
