@@ -111,7 +111,14 @@ export default (appInfo: EggAppInfo) => {
 
   // Egg's logs (app, errors, and the access log of app/middleware/accessLog.ts).
   config.logger = { dir: envString('LOG_DIR', path.join(appInfo.root, 'logs', appInfo.name)) } as any;
-  config.customLogger = { accessLogger: { file: 'access.log' } } as any;
+  config.customLogger = {
+    accessLogger: {
+      file: 'access.log',
+      // Without Egg's request prefix, which holds the URL with its query string.
+      formatter: (meta: { date: string; level: string; pid: number; message: string }) =>
+        `${meta.date} ${meta.level} ${meta.pid} ${meta.message}`,
+    },
+  } as any;
 
   config.jwt = {
     secret: envString('JWT_SECRET', DEV_JWT_SECRET),

@@ -1,0 +1,208 @@
+import { strict as assert } from 'node:assert';
+import path from 'node:path';
+import { dereference, validate } from '@readme/openapi-parser';
+import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { app, mock } from 'egg-mock/bootstrap';
+import jwt from 'jsonwebtoken';
+import { InternalError, RateLimitedError } from '../../app/lib/errors';
+import zhTexts from '../../config/locale/zh-CN.json';
+import { assertClosed, CLOSED_PORT, unreachableRedis } from '../faults';
+import { PASSWORD, register } from '../helpers';
+
+// CONTRACT: failure statuses (plus 200).
+const CONTRACT_STATUSES = [ 200, 400, 401, 403, 404, 409, 413, 422, 429, 500, 503 ];
+const SPEC = path.join(__dirname, '../../docs/openapi.yaml');
+
+type Method = 'get' | 'post';
+interface Answer { status: number; body: unknown; headers: Record<string, string> }
+
+// OpenAPI 3.1 schemas are JSON Schema 2020-12: Ajv's 2020 class validates them as written.
+const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+addFormats(ajv);
+const compiled = new WeakMap<object, ValidateFunction>();
+function matches(schema: object, value: unknown, what: string) {
+  if (!compiled.has(schema)) compiled.set(schema, ajv.compile(schema));
+  const check = compiled.get(schema)!;
+  assert(check(value), `${what} does not match openapi.yaml: ${ajv.errorsText(check.errors)}\n${JSON.stringify(value)}`);
+}
+
+let spec: any;
+const seen = new Set<string>();
+
+/** Checks a real answer against the operation's documented status, headers and body schema. */
+function conforms(method: Method, route: string, res: Answer) {
+  const operation = spec.paths[route]?.[method];
+  assert(operation, `${method.toUpperCase()} ${route} is not in openapi.yaml`);
+  const what = `${method.toUpperCase()} ${route} ${res.status}`;
+  const documented = operation.responses[String(res.status)];
+  assert(documented, `${what}: status not documented`);
+  assert.match(res.headers['content-type'], /^application\/json/, `${what}: content type`);
+  matches(documented.content['application/json'].schema, res.body, `${what} body`);
+  for (const [ name, header ] of Object.entries<any>(documented.headers ?? {})) {
+    const value = res.headers[name.toLowerCase()];
+    if (header.required) assert.notEqual(value, undefined, `${what}: header ${name} missing`);
+    if (value !== undefined) matches(header.schema, value, `${what} header ${name}`);
+  }
+  seen.add(`${method} ${route} ${res.status}`);
+}
+
+const post = (route: string) => app.httpRequest().post(route);
+const BIG = 'x'.repeat(20 * 1024);
+
+async function disable(id: number) {
+  await app.model.User.update({ status: 0 }, { where: { id } });
+}
+
+function expiredToken(user: { id: number; uuid: string; username: string }) {
+  const { secret, algorithm } = app.config.im.token;
+  const past = Math.floor(Date.now() / 1000) - 60;
+  return jwt.sign({ id: user.id, uuid: user.uuid, username: user.username, role: 'user', sid: 'x', iat: past - 60, exp: past }, secret, { algorithm });
+}
+
+describe('docs/openapi.yaml', () => {
+  before(async () => {
+    const result = await validate(SPEC);
+    assert.equal(result.valid, true, JSON.stringify(result));
+    spec = await dereference(SPEC);
+    assert.equal(spec.openapi, '3.1.0');
+  });
+
+  it('documents every status the contract names, and every failure text', () => {
+    const documented = new Set<number>();
+    for (const item of Object.values<any>(spec.paths)) {
+      for (const operation of Object.values<any>(item)) Object.keys(operation.responses).forEach(s => documented.add(Number(s)));
+    }
+    assert.deepEqual(CONTRACT_STATUSES.filter(s => !documented.has(s)), []);
+    const text = JSON.stringify(spec);
+    const missing = Object.values(zhTexts.error).filter(t => !text.includes(JSON.stringify(t)));
+    assert.deepEqual(missing, []);
+  });
+
+  describe('POST /api/regChat', () => {
+    const route = '/api/regChat';
+    it('200 (form and JSON), 409, 422, 413, 404', async () => {
+      conforms('post', route, await post(route).type('form').send({ username: 'doc_form', password: PASSWORD }));
+      conforms('post', route, await post(route).send({ username: 'doc_json', password: PASSWORD }));
+      const taken = await post(route).send({ username: 'DOC_JSON', password: PASSWORD });
+      assert.equal(taken.status, 409);
+      conforms('post', route, taken);
+      conforms('post', route, await post(route).type('form').send({ username: 'ab', password: PASSWORD }).expect(422));
+      conforms('post', route, await post(route).set('Accept-Language', 'en').send({ username: 'abc!', password: PASSWORD }).expect(422));
+      conforms('post', route, await post(route).type('json').send('{"username":').expect(422));
+      conforms('post', route, await post(route).type('form').send({ username: 'big_body', password: BIG }).expect(413));
+      conforms('post', route, await app.httpRequest().get(route).expect(404));
+    });
+
+    it('429 (a mocked limiter), 503 (Redis unreachable), 500', async () => {
+      app.mockService('user', 'register', async () => { throw new RateLimitedError(60); });
+      conforms('post', route, await post(route).send({ username: 'doc_user', password: PASSWORD }).expect(429));
+      mock.restore();
+      await assertClosed(CLOSED_PORT);
+      mock(app, 'redis', unreachableRedis(app));
+      conforms('post', route, await post(route).send({ username: 'doc_user', password: PASSWORD }).expect(503));
+      mock.restore();
+      app.mockService('user', 'register', async () => { throw new Error('SELECT * FROM user at /srv/app.js'); });
+      const crashed = await post(route).send({ username: 'doc_user', password: PASSWORD }).expect(500);
+      conforms('post', route, crashed);
+      assert.equal(crashed.body.data, 'Internal Server Error');
+    });
+  });
+
+  describe('POST /api/loginChat', () => {
+    const route = '/api/loginChat';
+    it('200 (form and JSON), 400, 403, 422, 413, 404', async () => {
+      const user = await register('doc_login');
+      conforms('post', route, await post(route).type('form').send({ username: 'doc_login', password: PASSWORD }).expect(200));
+      conforms('post', route, await post(route).send({ username: 'doc_login', password: PASSWORD }).expect(200));
+      conforms('post', route, await post(route).send({ username: 'doc_login', password: 'wrong-pass' }).expect(400));
+      conforms('post', route, await post(route).send({ username: 'doc_login' }).expect(422));
+      conforms('post', route, await post(route).send({ username: 'doc_login', password: BIG }).expect(413));
+      await disable(user.id);
+      conforms('post', route, await post(route).send({ username: 'doc_login', password: PASSWORD }).expect(403));
+      conforms('post', route, await app.httpRequest().put(route).expect(404));
+    });
+
+    it('429 (a mocked limiter), 503 (Redis unreachable), 500', async () => {
+      await register('doc_login');
+      app.mockService('user', 'login', async () => { throw new RateLimitedError(900); });
+      conforms('post', route, await post(route).send({ username: 'doc_login', password: PASSWORD }).expect(429));
+      mock.restore();
+      mock(app, 'redis', unreachableRedis(app));
+      conforms('post', route, await post(route).send({ username: 'doc_login', password: PASSWORD }).expect(503));
+      mock.restore();
+      app.mockService('user', 'login', async () => { throw new TypeError('x is undefined'); });
+      conforms('post', route, await post(route).send({ username: 'doc_login', password: PASSWORD }).expect(500));
+    });
+  });
+
+  describe('POST /api/chat/logout', () => {
+    const route = '/api/chat/logout';
+    it('200 (token header and Bearer), 401 x3, 403, 413, 404, 503, 500', async () => {
+      const user = await register('doc_logout');
+      const second = (await post('/api/loginChat').send({ username: 'doc_logout', password: PASSWORD })).body.data;
+      conforms('post', route, await post(route).set('token', user.token).expect(200));
+      conforms('post', route, await post(route).set('Authorization', `Bearer ${second.token}`).expect(200));
+      conforms('post', route, await post(route).expect(401));
+      conforms('post', route, await post(route).set('token', user.token).expect(401));
+      conforms('post', route, await post(route).set('token', expiredToken(user)).expect(401));
+      const third = (await post('/api/loginChat').send({ username: 'doc_logout', password: PASSWORD })).body.data;
+      conforms('post', route, await post(route).set('token', third.token).type('form').send({ pad: BIG }).expect(413));
+      conforms('post', route, await app.httpRequest().get(route).set('token', third.token).expect(404));
+      mock(app, 'redis', unreachableRedis(app));
+      conforms('post', route, await post(route).set('token', third.token).expect(503));
+      mock.restore();
+      app.mockServiceError('session', 'revoke', new RangeError('boom'));
+      conforms('post', route, await post(route).set('token', third.token).expect(500));
+      mock.restore();
+      await disable(user.id);
+      conforms('post', route, await post(route).set('token', third.token).expect(403));
+    });
+  });
+
+  describe('POST /api/chat/searchUser', () => {
+    const route = '/api/chat/searchUser';
+    it('200 (form + token header, JSON + Bearer), 401, 403, 422, 413, 404, 503, 500', async () => {
+      const me = await register('doc_search');
+      await register('doc_other');
+      const found = await post(route).set('token', me.token).type('form').send({ keyword: 'doc', limit: '5' }).expect(200);
+      assert.equal(found.body.data.length, 1);
+      conforms('post', route, found);
+      conforms('post', route, await post(route).set('Authorization', `Bearer ${me.token}`).send({ keyword: 'doc', limit: 5 }).expect(200));
+      conforms('post', route, await post(route).send({ keyword: 'doc' }).expect(401));
+      conforms('post', route, await post(route).set('token', me.token).send({ keyword: '' }).expect(422));
+      conforms('post', route, await post(route).set('token', me.token).send({ keyword: 'doc', limit: 0 }).expect(422));
+      conforms('post', route, await post(route).set('token', me.token).send({ keyword: BIG }).expect(413));
+      conforms('post', route, await app.httpRequest().get(route).expect(404));
+      mock(app, 'redis', unreachableRedis(app));
+      conforms('post', route, await post(route).set('token', me.token).send({ keyword: 'doc' }).expect(503));
+      mock.restore();
+      app.mockServiceError('search', 'users', new InternalError());
+      conforms('post', route, await post(route).set('token', me.token).send({ keyword: 'doc' }).expect(500));
+      mock.restore();
+      await disable(me.id);
+      conforms('post', route, await post(route).set('token', me.token).send({ keyword: 'doc' }).expect(403));
+    });
+  });
+
+  describe('GET /api/health', () => {
+    it('200 with both up, 503 naming Redis when it is unreachable', async () => {
+      conforms('get', '/api/health', await app.httpRequest().get('/api/health').expect(200));
+      mock(app, 'redis', unreachableRedis(app));
+      conforms('get', '/api/health', await app.httpRequest().get('/api/health').expect(503));
+    });
+  });
+
+  // A suite of its own: mocha runs a suite's own tests before its child suites.
+  describe('coverage', () => it('every status documented for every operation was produced above and matched its schema', () => {
+    const unchecked: string[] = [];
+    for (const [ route, item ] of Object.entries<any>(spec.paths)) {
+      for (const [ method, operation ] of Object.entries<any>(item)) {
+        for (const status of Object.keys(operation.responses)) {
+          if (!seen.has(`${method} ${route} ${status}`)) unchecked.push(`${method} ${route} ${status}`);
+        }
+      }
+    }
+    assert.deepEqual(unchecked, []);
+  }));
+});
