@@ -4,12 +4,7 @@ import { customRules } from './app/lib/rules';
 import { OPEN_SESSION } from './app/lib/sessionScripts';
 
 export default class AppBoot implements IBoot {
-  private server?: Server;
-
-  constructor(private readonly app: Application) {
-    // egg-cluster's worker announces its HTTP server; beforeClose drains it.
-    app.once('server', (server: Server) => { this.server = server; });
-  }
+  constructor(private readonly app: Application) {}
 
   configWillLoad() {
     // In front of Egg's body parser, so its 413/invalid-body errors get the envelope; the
@@ -23,18 +18,22 @@ export default class AppBoot implements IBoot {
   }
 
   /**
-   * `npm stop` (SIGTERM): egg-cluster only closes the app and exits, which would cut requests
-   * in flight. Stop accepting connections first and let those requests finish (bounded by
-   * im.shutdown.drainMs), before the plugins close MySQL and Redis (their hooks run after this).
+   * `npm stop` (SIGTERM): egg-cluster's worker runs the close hooks and exits, which would cut
+   * requests in flight. Stop accepting connections first and let those requests finish (bounded
+   * by im.shutdown.drainMs) while MySQL and Redis are still connected. Checked by
+   * scripts/drain-check.js at the end of `npm test`.
    */
   async beforeClose() {
-    const server = this.server;
+    // Set by egg-cluster's worker (egg-mock serves without it).
+    const server = (this.app as unknown as { server: Server | null }).server;
     if (!server?.listening) return;
+    const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
-    const drained = new Promise<void>(resolve => server.close(() => resolve()));
+    const drained = new Promise<boolean>(resolve => server.close(() => resolve(true)));
     server.closeIdleConnections();
-    const limit = new Promise<void>(resolve => { timer = setTimeout(resolve, this.app.config.im.shutdown.drainMs); });
-    await Promise.race([ drained, limit ]);
+    const limit = new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(false), this.app.config.im.shutdown.drainMs); });
+    const complete = await Promise.race([ drained, limit ]);
     clearTimeout(timer);
+    this.app.coreLogger.info('[shutdown] %s after %d ms', complete ? 'requests in flight drained' : 'drain time limit reached', Date.now() - started);
   }
 }
