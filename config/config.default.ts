@@ -72,7 +72,8 @@ export default (appInfo: EggAppInfo) => {
     throw new Error('Set REDIS_SENTINELS or REDIS_CLUSTER_NODES, not both');
   }
   // One of three topologies (README "Deploying"); egg-redis picks by the shape of `client`.
-  // Every Redis command of the app touches one key, so all three behave the same.
+  // The session commands touch one key each (the Lua script declares its single key), so they
+  // behave the same on a Cluster.
   let redisClient: Record<string, unknown>;
   if (redisClusterNodes.length) {
     redisClient = {
