@@ -1,3 +1,8 @@
+// docs/openapi.yaml against the running app. Validator: @readme/openapi-parser (the maintained
+// fork of swagger-parser; checks 3.1 documents against the official 3.1 schema and resolves
+// $refs; ships CommonJS for Node 20) plus Ajv's 2020-12 class for the responses, since 3.1
+// schemas are plain JSON Schema 2020-12. openapi-backend 5.21 was tried and rejected: it checks
+// documents against the 3.0 schema and compiles draft-07, so it refuses `type: [string, 'null']`.
 import { strict as assert } from 'node:assert';
 import path from 'node:path';
 import { dereference, validate } from '@readme/openapi-parser';
