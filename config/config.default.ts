@@ -90,6 +90,15 @@ export default (appInfo: EggAppInfo) => {
       timezone: envString('APP_TIMEZONE', '+08:00'),
     },
     search: { defaultLimit: 20, maxLimit: 50 },
+    // CONTRACT: abuse limits (windows in seconds).
+    rateLimit: {
+      loginFailLimitUserIp: envInt('LOGIN_FAIL_LIMIT_USER_IP', 5, 1),
+      loginFailLimitIp: envInt('LOGIN_FAIL_LIMIT_IP', 50, 1),
+      loginFailWindow: envInt('LOGIN_FAIL_WINDOW', 900, 1),
+      registerLimitIp: envInt('REGISTER_LIMIT_IP', 20, 1),
+      registerWindow: envInt('REGISTER_WINDOW', 3600, 1),
+      keyPrefix: 'im:rl:',
+    },
   };
 
   // `as {}` keeps the inferred type to `im` alone, breaking the cycle with EggAppConfig.
