@@ -22,6 +22,9 @@ export default (appInfo: EggAppInfo) => {
   config.security = {
     // Token-authenticated JSON API without cookie sessions: CSRF has nothing to protect.
     csrf: { enable: false },
+    // Its TRACE refusal is a bare 405 that would surface as a 500; every unrouted method
+    // already answers the contract's 404 and nothing here echoes a request back.
+    methodnoallow: { enable: false },
   };
 
   // Behind a trusted reverse proxy the client address comes from X-Forwarded-For.

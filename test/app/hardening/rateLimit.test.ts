@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { app, mm } from 'egg-mock/bootstrap';
 import { PASSWORD, post, register } from '../../helpers';
+import { keepTestServerListening } from './support';
 
 const TOO_MANY = '请求过于频繁，请稍后再试';
 
@@ -17,6 +18,8 @@ async function failLogins(username: string, times: number) {
 }
 
 describe('abuse limits (CONTRACT: Abuse limits)', () => {
+  keepTestServerListening();
+
   it('reads every number from its environment variable, with the contract defaults', () => {
     assert.deepEqual(app.config.im.rateLimit, {
       loginFailLimitUserIp: Number(process.env.LOGIN_FAIL_LIMIT_USER_IP ?? 5),
