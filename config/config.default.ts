@@ -59,6 +59,8 @@ export default (appInfo: EggAppInfo) => {
       // cannot be checked must answer 503 within seconds, never hang.
       enableOfflineQueue: false,
       connectTimeout: 2000,
+      // A Redis that accepts connections but stops answering must not hang requests either.
+      commandTimeout: 1500,
       maxRetriesPerRequest: 1,
       retryStrategy: (times: number) => Math.min(times * 200, 1000),
     } as any,
