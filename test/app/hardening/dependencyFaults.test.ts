@@ -91,6 +91,7 @@ describe('dependency faults (CONTRACT: 503, fail closed, recovery)', () => {
   }
 
   const userCount = async () => app.model.User.count();
+  const proxyOf = (dependency: 'Redis' | 'MySQL') => (dependency === 'Redis' ? redisProxy : mysqlProxy);
 
   it('answers normally through the proxies', async () => {
     const token = await userWithToken('victim');
@@ -100,7 +101,7 @@ describe('dependency faults (CONTRACT: 503, fail closed, recovery)', () => {
 
   for (const dependency of [ 'Redis', 'MySQL' ] as const) {
     it(`${dependency} down: every route answers 503 within 3 s, fails closed, and recovers without a restart`, async () => {
-      const proxy = dependency === 'Redis' ? redisProxy : mysqlProxy;
+      const proxy = proxyOf(dependency);
       const token = await userWithToken('victim');
       const before = await userCount();
 
