@@ -163,4 +163,22 @@ describe('dependency faults (CONTRACT: 503, fail closed, recovery)', () => {
     // And the name is free: the next try succeeds.
     await waitForRecovery({ name: 'regChat', run: () => send('/api/regChat', { username: 'halfway2', password: PASSWORD }) });
   });
+
+  for (const dependency of [ 'Redis', 'MySQL' ] as const) {
+    it(`refuses to start while ${dependency} is unreachable (nothing serves half-working)`, async () => {
+      const closedPort = dependency === 'Redis' ? 6393 : 6394; // nothing listens there
+      mm(process.env, dependency === 'Redis' ? 'REDIS_PORT' : 'MYSQL_PORT', String(closedPort));
+      const broken = mm.app({ baseDir: process.cwd(), cache: false } as any);
+      const started = Date.now();
+      await assert.rejects(broken.ready(), /ECONNREFUSED/);
+      mm.restore();
+      assert.ok(Date.now() - started < 10000);
+      try {
+        (broken as any).redis.disconnect();
+      } catch {
+        // egg-mock refuses access to a plugin of an app that never became ready
+      }
+      await broken.close().catch(() => undefined);
+    });
+  }
 });
