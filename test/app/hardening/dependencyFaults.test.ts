@@ -38,9 +38,17 @@ describe('dependency faults (CONTRACT: 503, fail closed, recovery)', () => {
     await mysqlProxy?.down();
   });
 
-  afterEach(async () => {
-    await redisProxy.up().catch(() => undefined);
-    await mysqlProxy.up().catch(() => undefined);
+  // Every test starts with both dependencies up and the app reconnected to them.
+  beforeEach(async () => {
+    await redisProxy.up();
+    await mysqlProxy.up();
+    const deadline = Date.now() + 8000;
+    for (;;) {
+      const ok = await Promise.all([ faultApp.redis.ping(), faultApp.model.query('SELECT 1') ]).then(() => true, () => false);
+      if (ok) return;
+      assert.ok(Date.now() < deadline, 'the app did not reconnect');
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
   });
 
   const send = (path: string, body?: object, token?: string) => {
