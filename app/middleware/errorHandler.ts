@@ -18,7 +18,7 @@ function validationReason(errors: ParamError[]): string {
 const UNAVAILABLE = /^(Sequelize(Connection\w*|HostNotFound|HostNotReachable|AccessDenied|InvalidConnection)Error|ConnectionAcquireTimeoutError|MaxRetriesPerRequestError|AbortError)$/;
 
 // Network-level codes, on the error itself or (Sequelize) on the driver error it wraps.
-const NETWORK_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|PROTOCOL_CONNECTION_LOST)$/;
+const NETWORK_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT)$/;
 
 function isUnavailable(err: any): boolean {
   if (UNAVAILABLE.test(err?.name ?? '')) return true;

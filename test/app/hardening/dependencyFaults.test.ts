@@ -140,6 +140,17 @@ describe('dependency faults (CONTRACT: 503, fail closed, recovery)', () => {
     await waitForRecovery({ name: 'loginChat', run: () => send('/api/loginChat', { username: 'victim', password: PASSWORD }) });
   });
 
+  it('MySQL hanging (connections open, no answers): every route answers 503 within 3 s, then recovers', async () => {
+    const token = await userWithToken('victim');
+    mysqlProxy.stall();
+    await assertAllUnavailable(everyRoute(token, 'd'));
+    assert.equal(await userCount(), 1);
+    await mysqlProxy.up();
+    await waitForRecovery({ name: 'searchUser', run: () => send('/api/chat/searchUser', { keyword: 'vic' }, token) });
+    await waitForRecovery({ name: 'loginChat', run: () => send('/api/loginChat', { username: 'victim', password: PASSWORD }) });
+    assert.equal((await send('/api/regChat', { username: 'after_hang', password: PASSWORD })).status, 200);
+  });
+
   it('a registration whose session cannot be stored leaves no user row and no session', async () => {
     const original = faultApp.redis.openSession.bind(faultApp.redis);
     mm(faultApp.redis, 'openSession', async (...args: Parameters<typeof original>) => {
