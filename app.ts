@@ -1,6 +1,5 @@
 import { Application, IBoot } from 'egg';
 import { customRules } from './app/lib/rules';
-import { RELEASE_ATTEMPT, TAKE_ATTEMPT } from './app/lib/rateLimitScripts';
 import { OPEN_SESSION } from './app/lib/sessionScripts';
 
 export default class AppBoot implements IBoot {
@@ -15,7 +14,5 @@ export default class AppBoot implements IBoot {
   async didLoad() {
     for (const [ name, check ] of Object.entries(customRules)) this.app.validator.addRule(name, check);
     this.app.redis.defineCommand('openSession', { numberOfKeys: 1, lua: OPEN_SESSION });
-    this.app.redis.defineCommand('rateTake', { lua: TAKE_ATTEMPT });
-    this.app.redis.defineCommand('rateRelease', { lua: RELEASE_ATTEMPT });
   }
 }
