@@ -87,6 +87,15 @@ describe('abuse limits (CONTRACT: Abuse limits)', () => {
       await attemptLogin('grace', PASSWORD).expect(429);
     });
 
+    it('a disabled account with the right password (403) is not a failed attempt', async () => {
+      const { id } = await register('oscar');
+      await app.model.User.update({ status: 0 }, { where: { id } });
+      limits({ loginFailLimitUserIp: 2 });
+      for (let i = 0; i < 4; i++) await attemptLogin('oscar', PASSWORD).expect(403);
+      await failLogins('oscar', 2);
+      await attemptLogin('oscar', PASSWORD).expect(429);
+    });
+
     it('counts atomically under concurrent attempts', async () => {
       limits({ loginFailLimitUserIp: 4 });
       const results = await Promise.all(Array.from({ length: 12 }, () => attemptLogin('henry', 'wrong-password')));
