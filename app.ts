@@ -7,9 +7,9 @@ export default class AppBoot implements IBoot {
   constructor(private readonly app: Application) {}
 
   configWillLoad() {
-    // In front of Egg's body parser, so its 413/invalid-body errors get the envelope; the
-    // access log wraps it to see every final status.
-    this.app.config.coreMiddleware.unshift('accessLog', 'errorHandler');
+    // Outermost, in front of Egg's body parser: its 413/invalid-body errors get the envelope,
+    // error responses get the security headers, and the access log sees every final status.
+    this.app.config.coreMiddleware.unshift('securityHeaders', 'accessLog', 'errorHandler');
   }
 
   async didLoad() {

@@ -1,6 +1,7 @@
 import { EggAppConfig, EggAppInfo, PowerPartial } from 'egg';
 import path from 'node:path';
 import { envBool, envChoice, envHostList, envInt, envString, loadDotEnv } from '../app/lib/env';
+import { mysql2WithQueryTimeout } from '../app/lib/mysqlQueryTimeout';
 
 // Signs development tokens only; config.prod.ts refuses to start with it.
 export const DEV_JWT_SECRET = 'im-user-service-development-secret-do-not-use-in-production';
@@ -23,6 +24,9 @@ export default (appInfo: EggAppInfo) => {
   config.security = {
     // Token-authenticated JSON API without cookie sessions: CSRF has nothing to protect.
     csrf: { enable: false },
+    // Its TRACE refusal is a bare 405 that would surface as a 500; every unrouted method
+    // already answers the contract's 404 and nothing here echoes a request back.
+    methodnoallow: { enable: false },
   };
 
   // Behind a trusted reverse proxy the client address comes from X-Forwarded-For.
@@ -53,6 +57,8 @@ export default (appInfo: EggAppInfo) => {
     define: { freezeTableName: true, underscored: true },
     pool: { max: 10, min: 0, acquire: 3000, idle: 10000 },
     dialectOptions: { connectTimeout: 2000 },
+    // A query gets 2 s, then its connection is dropped and the request answers 503.
+    dialectModule: mysql2WithQueryTimeout(2000),
     retry: { max: 0 },
   } as any;
 
@@ -61,6 +67,8 @@ export default (appInfo: EggAppInfo) => {
   const redisFailFast = {
     enableOfflineQueue: false,
     connectTimeout: 2000,
+    // A Redis that accepts connections but stops answering must not hang requests either.
+    commandTimeout: 1500,
     maxRetriesPerRequest: 1,
     retryStrategy: (times: number) => Math.min(times * 200, 1000),
   };
@@ -155,6 +163,15 @@ export default (appInfo: EggAppInfo) => {
     // On `npm stop` a worker stops accepting connections and waits this long for requests in
     // flight; keep it below egg-cluster's EGG_APP_CLOSE_TIMEOUT (5000 ms), after which it kills.
     shutdown: { drainMs: envInt('SHUTDOWN_DRAIN_MS', 4000, 0) },
+    // CONTRACT: abuse limits (windows in seconds).
+    rateLimit: {
+      loginFailLimitUserIp: envInt('LOGIN_FAIL_LIMIT_USER_IP', 5, 1),
+      loginFailLimitIp: envInt('LOGIN_FAIL_LIMIT_IP', 50, 1),
+      loginFailWindow: envInt('LOGIN_FAIL_WINDOW', 900, 1),
+      registerLimitIp: envInt('REGISTER_LIMIT_IP', 20, 1),
+      registerWindow: envInt('REGISTER_WINDOW', 3600, 1),
+      keyPrefix: 'im:rl:',
+    },
   };
 
   // `as {}` keeps the inferred type to `im` alone, breaking the cycle with EggAppConfig.

@@ -8,7 +8,10 @@ import { SessionClaims } from '../app/service/session';
 declare module 'ioredis' {
   interface Commands {
     /** See app/lib/sessionScripts.ts. Resolves to the revoked session ids. */
-    openSession(key: string, sid: string, nowMs: number, expiresAtMs: number, max: number, policy: string): Promise<string[]>;
+    openSession(key: string, sid: string, ttlMs: number, max: number, policy: string): Promise<string[]>;
+    /** See app/lib/rateLimitScripts.ts: number of keys, the keys, then limit and window ms per key. */
+    rateTake(numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
+    rateRelease(numberOfKeys: number, ...keysAndArgs: string[]): Promise<number>;
   }
 }
 

@@ -4,10 +4,16 @@ import { validationError } from '../lib/rules';
 
 const UNAVAILABLE = /^(Sequelize(Connection\w*|HostNotFound|HostNotReachable|AccessDenied|InvalidConnection)Error|ConnectionAcquireTimeoutError|MaxRetriesPerRequestError|AbortError)$/;
 
+// Network-level codes, on the error itself or (Sequelize) on the driver error it wraps.
+const NETWORK_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT)$/;
+
 function isUnavailable(err: any): boolean {
   if (UNAVAILABLE.test(err?.name ?? '')) return true;
-  // ioredis while disconnected (offline queue off) or after a command timeout.
-  return /Stream isn't writeable|Connection is closed|Command timed out|ECONNREFUSED|ETIMEDOUT/.test(err?.message ?? '');
+  if ([ err, err?.parent, err?.original ].some(e => NETWORK_CODES.test(e?.code ?? ''))) return true;
+  // ioredis while disconnected (offline queue off) or after a command timeout; mysql2 when
+  // the server went away mid-query or a pooled connection was already closed.
+  return /Stream isn't writeable|Connection is closed|Command timed out|ECONNREFUSED|ETIMEDOUT|Connection lost|connection is in closed state/
+    .test(err?.message ?? '');
 }
 
 /** Turns anything thrown below into the contract's envelope and status. */

@@ -31,7 +31,10 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
 export default (app: Application) => {
   const { INTEGER, TINYINT, STRING } = DataTypes;
   const DATE = DataTypes.DATE(3);
-  User.init({
+  // A class per app instance: init() binds a class to one Sequelize instance, and the
+  // dependency-fault tests run a second app (behind proxies) in the same process.
+  const AppUser = class extends User {};
+  AppUser.init({
     id: { type: INTEGER.UNSIGNED, primaryKey: true, autoIncrement: true },
     uuid: { type: STRING(36), allowNull: false },
     username: { type: STRING(20), allowNull: false },
@@ -57,9 +60,10 @@ export default (app: Application) => {
     update_time: DATE,
   }, {
     sequelize: app.model,
+    modelName: 'User',
     tableName: 'user',
     createdAt: 'create_time',
     updatedAt: 'update_time',
   });
-  return User;
+  return AppUser;
 };

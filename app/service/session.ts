@@ -35,10 +35,9 @@ export default class SessionService extends Service {
   async open(user: TokenSubject): Promise<string> {
     const { token: tokenConfig, session } = this.config.im;
     const sid = randomBytes(16).toString('base64url');
-    const now = Date.now();
-    const iat = Math.floor(now / 1000);
+    const iat = Math.floor(Date.now() / 1000);
     const exp = iat + tokenConfig.ttlSeconds;
-    await this.app.redis.openSession(this.key(user.id), sid, now, exp * 1000, session.max, session.policy);
+    await this.app.redis.openSession(this.key(user.id), sid, tokenConfig.ttlSeconds * 1000, session.max, session.policy);
     const claims: SessionClaims = { id: user.id, uuid: user.uuid, username: user.username, role: user.role, sid, iat, exp };
     return this.app.jwt.sign(claims, tokenConfig.secret, { algorithm: tokenConfig.algorithm });
   }
@@ -59,8 +58,9 @@ export default class SessionService extends Service {
 
   /** True while the session has been neither revoked nor expired. */
   async isLive(claims: SessionClaims): Promise<boolean> {
-    const expiry = await this.app.redis.zscore(this.key(claims.id), claims.sid);
-    return expiry !== null && Number(expiry) > Date.now();
+    const openedAtMicros = await this.app.redis.zscore(this.key(claims.id), claims.sid);
+    const ttlMs = this.config.im.token.ttlSeconds * 1000;
+    return openedAtMicros !== null && Number(openedAtMicros) / 1000 + ttlMs > Date.now();
   }
 
   async revoke(claims: Pick<SessionClaims, 'id' | 'sid'>): Promise<void> {

@@ -14,6 +14,20 @@ export interface Credentials {
 export default class UserService extends Service {
   /** CONTRACT: POST /api/regChat. */
   async register({ username, password }: Credentials, ip: string | null): Promise<UserObject> {
+    const { service } = this.ctx;
+    // Every registration that passed validation counts, a 409 too: otherwise the 409 would be
+    // an unlimited oracle for which usernames exist. Only our own failures (5xx) are refunded.
+    const bucket = service.rateLimit.registerBucket(ip);
+    await service.rateLimit.take([ bucket ]);
+    try {
+      return await this.createWithSession({ username, password }, ip);
+    } catch (err) {
+      if (!(err instanceof UsernameTakenError)) await service.rateLimit.release([[ bucket, 'refund' ]]).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async createWithSession({ username, password }: Credentials, ip: string | null): Promise<UserObject> {
     const { model, service } = this.ctx;
     const { config } = this;
     // Cheap early answer for the common case; the unique index decides races.
@@ -48,24 +62,48 @@ export default class UserService extends Service {
 
   /** CONTRACT: POST /api/loginChat. */
   async login({ username, password }: Credentials, ip: string | null): Promise<UserObject> {
-    const { model, service } = this.ctx;
-    const { config } = this;
-    // useMaster: with read replicas (MYSQL_READ_HOSTS) these reads must still see the latest
-    // write (a registration, a logout, a disabled account) at once.
-    const user = await model.User.findOne({ where: { username, is_deleted: 0 }, useMaster: true });
+    const { rateLimit } = this.ctx.service;
+    const buckets = rateLimit.loginBuckets(username, ip);
+    await rateLimit.take([ buckets.userIp, buckets.ip ]);
+    let user: User;
+    let needsRehash: boolean;
+    try {
+      ({ user, needsRehash } = await this.checkPassword(username, password));
+    } catch (err) {
+      // Only a wrong password or unknown name is a failed attempt; give the others back.
+      if (!(err instanceof BadCredentialsError)) {
+        await rateLimit.release([[ buckets.userIp, 'refund' ], [ buckets.ip, 'refund' ]]).catch(() => undefined);
+      }
+      throw err;
+    }
+    // CONTRACT: a success resets the username+IP counter.
+    await rateLimit.release([[ buckets.userIp, 'reset' ], [ buckets.ip, 'refund' ]]);
+    return this.openSession(user, password, needsRehash, ip);
+  }
+
+  /** The row the credentials belong to; the same time and error whether the name exists or not. */
+  private async checkPassword(username: string, password: string): Promise<{ user: User; needsRehash: boolean }> {
+    const params = this.config.im.password;
+    // useMaster: with read replicas (MYSQL_READ_HOSTS) this read must see the latest write at once.
+    const user = await this.ctx.model.User.findOne({ where: { username, is_deleted: 0 }, useMaster: true });
     if (!user) {
-      await spendVerifyWork(password, config.im.password);
+      await spendVerifyWork(password, params);
       throw new BadCredentialsError();
     }
-    const { ok, needsRehash } = await verifyPassword(password, user.password, config.im.password);
+    const { ok, needsRehash } = await verifyPassword(password, user.password, params);
     if (!ok) throw new BadCredentialsError();
     if (user.status !== 1) throw new AccountDisabledError();
+    return { user, needsRehash };
+  }
 
+  private async openSession(user: User, password: string, needsRehash: boolean, ip: string | null): Promise<UserObject> {
+    const { config } = this;
     user.last_login = new Date();
     user.last_login_ip = ip;
+    // Legacy SHA-256 rows and older scrypt parameters are upgraded now that we know the password.
     if (needsRehash) user.password = await hashPassword(password, config.im.password);
     await user.save();
-    const token = await service.session.open(user);
+    const token = await this.ctx.service.session.open(user);
     return userObject(user, token, config.im.user.timezone);
   }
 

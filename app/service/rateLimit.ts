@@ -1,0 +1,62 @@
+import { Service } from 'egg';
+import { RateLimitedError } from '../lib/errors';
+import { RELEASE_ATTEMPT, TAKE_ATTEMPT } from '../lib/rateLimitScripts';
+
+export interface Bucket {
+  key: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+export type Release = 'reset' | 'refund';
+
+/**
+ * CONTRACT: abuse limits. Counters live in Redis (app/lib/rateLimitScripts.ts), shared by
+ * every process. The client IP is the key's hash tag, so one request's buckets share a
+ * Redis Cluster slot and one script can update them together.
+ */
+export default class RateLimitService extends Service {
+  /**
+   * app.redis with the scripts defined. Defined on first use rather than at boot, so they
+   * exist on whatever client app.redis is (single node, Sentinel, Cluster, or a test's
+   * stand-in for an unreachable Redis).
+   */
+  private get redis() {
+    const { redis } = this.app;
+    if (typeof redis.rateTake !== 'function') {
+      redis.defineCommand('rateTake', { lua: TAKE_ATTEMPT });
+      redis.defineCommand('rateRelease', { lua: RELEASE_ATTEMPT });
+    }
+    return redis;
+  }
+
+  private key(ip: string | null, name: string) {
+    return `${this.config.im.rateLimit.keyPrefix}{${ip ?? 'unknown'}}:${name}`;
+  }
+
+  /** Failed logins: per username (case-insensitive, like accounts) + IP, and per IP. */
+  loginBuckets(username: string, ip: string | null): { userIp: Bucket; ip: Bucket } {
+    const { loginFailLimitUserIp, loginFailLimitIp, loginFailWindow } = this.config.im.rateLimit;
+    return {
+      userIp: { key: this.key(ip, `login:${username.toLowerCase()}`), limit: loginFailLimitUserIp, windowSeconds: loginFailWindow },
+      ip: { key: this.key(ip, 'login'), limit: loginFailLimitIp, windowSeconds: loginFailWindow },
+    };
+  }
+
+  registerBucket(ip: string | null): Bucket {
+    const { registerLimitIp, registerWindow } = this.config.im.rateLimit;
+    return { key: this.key(ip, 'register'), limit: registerLimitIp, windowSeconds: registerWindow };
+  }
+
+  /** Counts one attempt in each bucket, or throws RateLimitedError if one is full. */
+  async take(buckets: Bucket[]): Promise<void> {
+    const args = buckets.flatMap(b => [ b.limit, b.windowSeconds * 1000 ]);
+    const waitMs = await this.redis.rateTake(buckets.length, ...buckets.map(b => b.key), ...args);
+    if (waitMs > 0) throw new RateLimitedError(waitMs / 1000);
+  }
+
+  /** Gives attempts back (`refund`) or clears a bucket (`reset`). */
+  async release(entries: Array<[ Bucket, Release ]>): Promise<void> {
+    await this.redis.rateRelease(entries.length, ...entries.map(([ b ]) => b.key), ...entries.map(([ , how ]) => how));
+  }
+}
