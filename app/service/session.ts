@@ -38,7 +38,10 @@ export default class SessionService extends Service {
     const now = Date.now();
     const iat = Math.floor(now / 1000);
     const exp = iat + tokenConfig.ttlSeconds;
-    await this.app.redis.openSession(this.key(user.id), sid, now, exp * 1000, session.max, session.policy);
+    // Scored by expiry in ms, not the token's whole seconds: logins within one second would
+    // tie, and ties sort by the random sid, so SESSION_MAX would evict a random session.
+    const expiresAtMs = now + tokenConfig.ttlSeconds * 1000;
+    await this.app.redis.openSession(this.key(user.id), sid, now, expiresAtMs, session.max, session.policy);
     const claims: SessionClaims = { id: user.id, uuid: user.uuid, username: user.username, role: user.role, sid, iat, exp };
     return this.app.jwt.sign(claims, tokenConfig.secret, { algorithm: tokenConfig.algorithm });
   }
