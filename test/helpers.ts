@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { Application } from 'egg';
 import { app } from 'egg-mock/bootstrap';
 import { hashPassword } from '../app/lib/password';
@@ -42,6 +44,25 @@ export async function register(username: string, password = PASSWORD) {
 export async function login(username: string, password = PASSWORD) {
   const res = await post('/api/loginChat').type('form').send({ username, password }).expect(200);
   return res.body.data;
+}
+
+/**
+ * Sends form bodies to `path` all at once over real connections. egg-mock's httpRequest()
+ * cannot do this: its requests share one server, which the request that started it closes
+ * when it ends, resetting the connections of the others (ECONNRESET).
+ */
+export async function postConcurrently(path: string, bodies: Array<Record<string, string>>) {
+  const server = createServer(app.callback());
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    return await Promise.all(bodies.map(async body => {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', body: new URLSearchParams(body) });
+      return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.json() as any };
+    }));
+  } finally {
+    await new Promise(resolve => server.close(resolve));
+  }
 }
 
 export function search(token: string, body: Record<string, unknown>) {

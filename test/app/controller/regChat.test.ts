@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { app, mm } from 'egg-mock/bootstrap';
 import {
   INVALID_CREDENTIALS, PASSWORD, VALID_BOUNDARIES, assertFail, assertOk, assertUserObject, countUsers,
-  expectedLocalTime, findUserRow, post, register, search, sendBody, sessionIds, tokenPayload,
+  expectedLocalTime, findUserRow, post, postConcurrently, register, search, sendBody, sessionIds, tokenPayload,
 } from '../../helpers';
 
 describe('POST /api/regChat', () => {
@@ -99,8 +99,7 @@ describe('POST /api/regChat', () => {
 
     it('lets exactly one of 20 concurrent registrations of one name win, the rest 409, never 5xx', async () => {
       const names = Array.from({ length: 20 }, (_, i) => [ 'race01', 'RACE01', 'Race01' ][i % 3]);
-      const answers = await Promise.all(names.map(username =>
-        post('/api/regChat').type('form').send({ username, password: PASSWORD })));
+      const answers = await postConcurrently('/api/regChat', names.map(username => ({ username, password: PASSWORD })));
       const statuses = answers.map(res => res.status);
       assert.equal(statuses.filter(s => s === 200).length, 1, `statuses: ${statuses}`);
       assert.equal(statuses.filter(s => s === 409).length, 19, `statuses: ${statuses}`);
