@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { createHash, scryptSync } from 'node:crypto';
+import crypto, { createHash, scryptSync } from 'node:crypto';
+import { mm } from 'egg-mock/bootstrap';
 import { ScryptParams, hashPassword, spendVerifyWork, verifyPassword } from '../../../app/lib/password';
 
 // A low cost keeps these fast; the code path is the one production runs.
@@ -72,7 +73,16 @@ describe('app/lib/password', () => {
     });
   });
 
-  it('spendVerifyWork resolves after doing a check', async () => {
-    await spendVerifyWork(PASSWORD, PARAMS);
+  it('spendVerifyWork costs one scrypt derivation with the given parameters', async () => {
+    const params = { ...PARAMS, cost: 2048 };
+    await spendVerifyWork(PASSWORD, params); // the first call also makes the decoy hash
+    const costs: number[] = [];
+    const scrypt = crypto.scrypt;
+    mm(crypto, 'scrypt', (...args: any[]) => {
+      costs.push(args[3].N);
+      return (scrypt as any)(...args);
+    });
+    await spendVerifyWork(PASSWORD, params);
+    assert.deepEqual(costs, [ 2048 ]);
   });
 });
