@@ -11,8 +11,9 @@ export default class ChatController extends Controller {
   async searchUser() {
     const { ctx } = this;
     ctx.validate(searchRules);
-    const { keyword, limit } = ctx.request.body as { keyword: string; limit?: string | number };
+    // egg-validate lets an optional field through as null (JSON `"limit": null`): use the default.
+    const { keyword, limit } = ctx.request.body as { keyword: string; limit?: string | number | null };
     const { defaultLimit } = this.config.im.search;
-    ctx.ok(await ctx.service.search.users(keyword, limit === undefined ? defaultLimit : Number(limit), ctx.state.session.id));
+    ctx.ok(await ctx.service.search.users(keyword, Number(limit ?? defaultLimit), ctx.state.session.id));
   }
 }
