@@ -107,7 +107,7 @@ describe('POST /api/regChat', () => {
       assert.equal(await countUsers(), 1);
       const winner = answers.find(res => res.status === 200)!.body.data;
       assert.deepEqual(await sessionIds(winner.id), [ tokenPayload(winner.token).sid ]);
-      assert.deepEqual(await app.redis.keys('im:*'), [ `${app.config.im.session.keyPrefix}${winner.id}` ]);
+      assert.deepEqual(await app.redis.keys(`${app.config.im.session.keyPrefix}*`), [ `${app.config.im.session.keyPrefix}${winner.id}` ]);
     });
   });
 
@@ -118,7 +118,7 @@ describe('POST /api/regChat', () => {
     const res = await post('/api/regChat').send({ username: 'half01', password: PASSWORD });
     assertFail(res, 503, '服务暂不可用，请稍后再试');
     assert.equal(await countUsers(), 0);
-    assert.deepEqual(await app.redis.keys('im:*'), []);
+    assert.deepEqual(await app.redis.keys(`${app.config.im.session.keyPrefix}*`), []);
 
     mm.restore();
     await register('half01');
