@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import { app } from 'egg-mock/bootstrap';
 import { QueryTypes } from 'sequelize';
 import { escapeLike } from '../../../app/lib/like';
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { reindex } = require('../../../scripts/search-reindex.js');
 
 // The contract's search, written the plain way: the gram index must return exactly this.
 const PLAIN_LIKE = `
@@ -117,5 +119,32 @@ describe('search service: gram index versus plain LIKE', () => {
     const [{ grams }] = await app.model.query(
       'SELECT COUNT(*) AS grams FROM user_search_gram WHERE user_id = :id', { type: QueryTypes.SELECT, replacements: { id } }) as any[];
     assert.equal(grams, 0);
+  });
+
+  it('npm run search:reindex makes rows written with the triggers paused searchable', async () => {
+    const listable = { status: 1, is_deleted: 0, role: 'user' };
+    const callerId = await insertUser('caller', listable);
+    let id = 0;
+    await app.model.transaction(async transaction => {
+      await app.model.query('SET @user_search_gram_paused = 1', { transaction });
+      [ id ] = await app.model.query(
+        `INSERT INTO user (uuid, username, password, avatar, register_time, create_time, update_time)
+         VALUES (UUID(), 'bulk_loaded', 'x', 'a.png', NOW(3), NOW(3), NOW(3))`, { type: QueryTypes.INSERT, transaction }) as any;
+      await app.model.query('SET @user_search_gram_paused = NULL', { transaction });
+    });
+    assert.deepEqual(await indexedSearch('k_lo', 20, callerId), []);
+
+    const { sequelize } = app.config as any;
+    const mysql = await import('mysql2/promise');
+    const connection = await mysql.createConnection({
+      host: sequelize.host, port: sequelize.port, user: sequelize.username, password: sequelize.password, database: sequelize.database,
+    });
+    try {
+      await reindex(connection);
+    } finally {
+      await connection.end();
+    }
+    assert.deepEqual((await indexedSearch('k_lo', 20, callerId)).map(u => u.id), [ id ]);
+    assert.deepEqual((await indexedSearch('CALL', 20, id)).map(u => u.id), [ callerId ]);
   });
 });
