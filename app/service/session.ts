@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { Service } from 'egg';
+import { sign, verify } from 'jsonwebtoken';
 import { TokenExpiredError, TokenInvalidError } from '../lib/errors';
 
 /** What a token carries: enough to find the session, nothing secret. */
@@ -26,6 +27,16 @@ function isClaims(payload: unknown): payload is SessionClaims {
     typeof p.uuid === 'string' && typeof p.exp === 'number';
 }
 
+// jsonwebtoken 9 first tries to parse a string secret as a PEM public key, on every call,
+// failing with an exception: given a KeyObject it skips that and verifies ~30x faster
+// (README "Performance"). One key object per secret, made once.
+const secretKeys = new Map<string, KeyObject>();
+function secretKey(secret: string): KeyObject {
+  let key = secretKeys.get(secret);
+  if (!key) secretKeys.set(secret, key = createSecretKey(Buffer.from(secret)));
+  return key;
+}
+
 export default class SessionService extends Service {
   private key(userId: number) {
     return this.config.im.session.keyPrefix + userId;
@@ -39,7 +50,7 @@ export default class SessionService extends Service {
     const exp = iat + tokenConfig.ttlSeconds;
     await this.app.redis.openSession(this.key(user.id), sid, tokenConfig.ttlSeconds * 1000, session.max, session.policy);
     const claims: SessionClaims = { id: user.id, uuid: user.uuid, username: user.username, role: user.role, sid, iat, exp };
-    return this.app.jwt.sign(claims, tokenConfig.secret, { algorithm: tokenConfig.algorithm });
+    return sign(claims, secretKey(tokenConfig.secret), { algorithm: tokenConfig.algorithm });
   }
 
   /** Verifies signature and expiry; throws the contract's 401 errors. */
@@ -48,7 +59,7 @@ export default class SessionService extends Service {
     let payload: unknown;
     try {
       // Pinning the algorithm rejects "alg: none" and algorithm-confusion tokens.
-      payload = this.app.jwt.verify(token, secret, { algorithms: [ algorithm ] });
+      payload = verify(token, secretKey(secret), { algorithms: [ algorithm ] });
     } catch (err) {
       throw (err as Error).name === 'TokenExpiredError' ? new TokenExpiredError() : new TokenInvalidError();
     }

@@ -1,0 +1,64 @@
+'use strict';
+// The table of figures (each against the baseline at the same connection count) and the
+// issue's targets, each met or missed with the figure that decided it.
+const SEARCHES = [ 'searchExact', 'searchPrefix', 'searchInner', 'searchNone' ];
+
+const fixed = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+function table(results) {
+  const baseline = connections => results.find(r => r.scenario === 'baseline' && r.connections === connections);
+  const rows = results.map(r => {
+    const base = baseline(r.connections);
+    return [
+      r.name, String(r.connections), fixed(r.rps, 0), `${fixed(r.rps / base.rps, 2)}x`,
+      fixed(r.p50, 0), fixed(r.p99, 0), `${fixed(r.p99 / base.p99, 1)}x`,
+      r.unexpected || r.errors || r.timeouts ? `${r.unexpected} bad status, ${r.errors} errors, ${r.timeouts} timeouts` : 'ok',
+    ];
+  });
+  const header = [ 'scenario', 'conns', 'req/s', 'req/s vs base', 'p50 ms', 'p99 ms', 'p99 vs base', 'answers' ];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(row => row[i].length)));
+  const line = cells => `| ${cells.map((cell, i) => (i === 0 || i === 7 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
+  return [ line(header), `|${widths.map((w, i) => (i === 0 || i === 7 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line) ].join('\n');
+}
+
+function targets({ results, scryptMs, cores }) {
+  const at = (scenario, connections) => results.find(r => r.scenario === scenario && r.connections === connections);
+  const checks = [];
+
+  const slowest = SEARCHES.map(s => at(s, 10)).reduce((a, b) => (b.p99 > a.p99 ? b : a));
+  checks.push({
+    target: 'searchUser p99 <= 20 ms at 10 connections',
+    met: slowest.p99 <= 20,
+    figure: `slowest: ${slowest.name}, p99 ${slowest.p99} ms`,
+  });
+
+  const base50 = at('baseline', 50);
+  const weakest = SEARCHES.map(s => at(s, 50)).reduce((a, b) => (b.rps < a.rps ? b : a));
+  const share = weakest.rps / base50.rps;
+  const authOnly = at('authOnly', 50);
+  checks.push({
+    target: 'searchUser throughput at 50 connections >= 25 % of baseline',
+    met: share >= 0.25,
+    figure: `weakest: ${weakest.name}, ${fixed(weakest.rps, 0)} req/s = ${fixed(share * 100)} % of ${fixed(base50.rps, 0)}; ` +
+      `auth alone (no search query) reaches ${fixed(authOnly.rps, 0)} req/s = ${fixed(authOnly.rps / base50.rps * 100)} %`,
+  });
+
+  const needed = 0.8 * cores / (scryptMs / 1000);
+  const login = [ at('login', 10), at('login', 50) ].reduce((a, b) => (b.rps > a.rps ? b : a));
+  checks.push({
+    target: 'loginChat throughput >= 80 % of cores / scrypt time per hash',
+    met: login.rps >= needed,
+    figure: `${fixed(login.rps)} req/s at ${login.connections} connections; needed ${fixed(needed)} ` +
+      `(0.8 x ${cores} cores / ${fixed(scryptMs)} ms)`,
+  });
+
+  const bad = results.filter(r => r.unexpected || r.errors || r.timeouts);
+  checks.push({
+    target: 'every answer had the expected status (baseline 404, others 200)',
+    met: bad.length === 0,
+    figure: bad.length ? bad.map(r => `${r.name} @${r.connections}: ${JSON.stringify(r.statuses)}, ${r.errors} errors`).join('; ') : 'all runs',
+  });
+  return checks;
+}
+
+module.exports = { table, targets };
