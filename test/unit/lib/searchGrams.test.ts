@@ -9,22 +9,24 @@ describe('app/lib/searchGrams', () => {
     assert.deepEqual(grams('a😀b', 2), [ 'a😀', '😀b' ]);
   });
 
-  it('looks a keyword of up to 3 characters up as one gram, as typed', () => {
+  it('looks a keyword of up to 4 characters up as one gram, as typed', () => {
     assert.deepEqual(gramLookup('a'), { prefix: 'a', anywhere: [ 'a' ] });
     assert.deepEqual(gramLookup('Ab%'), { prefix: 'Ab%', anywhere: [ 'Ab%' ] });
-    assert.deepEqual(gramLookup('😀😀😀'), { prefix: '😀😀😀', anywhere: [ '😀😀😀' ] });
+    assert.deepEqual(gramLookup('Ab%d'), { prefix: 'Ab%d', anywhere: [ 'Ab%d' ] });
+    assert.deepEqual(gramLookup('😀😀😀😀'), { prefix: '😀😀😀😀', anywhere: [ '😀😀😀😀' ] });
   });
 
-  it('covers a longer keyword with trigrams every 3 characters and the last one', () => {
-    assert.deepEqual(gramLookup('abcd'), { prefix: 'abc', anywhere: [ 'abc', 'bcd' ] });
-    assert.deepEqual(gramLookup('abcdef'), { prefix: 'abc', anywhere: [ 'abc', 'def' ] });
-    assert.deepEqual(gramLookup('abcdefg'), { prefix: 'abc', anywhere: [ 'abc', 'def', 'efg' ] });
-    assert.deepEqual(gramLookup('aaaaaa'), { prefix: 'aaa', anywhere: [ 'aaa' ] });
+  it('covers a longer keyword with 4-grams every 4 characters and the last one', () => {
+    assert.deepEqual(gramLookup('abcde'), { prefix: 'abcd', anywhere: [ 'abcd', 'bcde' ] });
+    assert.deepEqual(gramLookup('abcdefgh'), { prefix: 'abcd', anywhere: [ 'abcd', 'efgh' ] });
+    assert.deepEqual(gramLookup('abcdefghi'), { prefix: 'abcd', anywhere: [ 'abcd', 'efgh', 'fghi' ] });
+    assert.deepEqual(gramLookup('sun_zhou6235'), { prefix: 'sun_', anywhere: [ 'sun_', 'zhou', '6235' ] });
+    assert.deepEqual(gramLookup('aaaaaaaa'), { prefix: 'aaaa', anywhere: [ 'aaaa' ] });
   });
 
   it('joins at most 4 grams, keeping the first and the last', () => {
     const lookup = gramLookup('abcdefghijklmnopqrst')!;
-    assert.deepEqual(lookup.anywhere, [ 'abc', 'def', 'ghi', 'rst' ]);
+    assert.deepEqual(lookup.anywhere, [ 'abcd', 'efgh', 'ijkl', 'qrst' ]);
   });
 
   it('answers null for keywords no username can contain', () => {
