@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { randomUUID } from 'node:crypto';
+import { KeyObject, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Application } from 'egg';
@@ -167,8 +167,13 @@ export function forgeToken(header: object, payload: object, signature = '') {
   return `${base64url(header)}.${base64url(payload)}.${signature}`;
 }
 
+/** The app's token secret (config.jwt holds it as a KeyObject). */
+export function appJwtSecret(): string {
+  return (app.config.jwt.secret as unknown as KeyObject).export().toString();
+}
+
 /** Signs claims the way the app does, with the app's secret unless told otherwise. */
-export function signToken(claims: object, secret = app.config.im.token.secret, algorithm: 'HS256' | 'HS384' | 'HS512' = 'HS256') {
+export function signToken(claims: object, secret = appJwtSecret(), algorithm: 'HS256' | 'HS384' | 'HS512' = 'HS256') {
   return app.jwt.sign(claims, secret, { algorithm });
 }
 

@@ -13,7 +13,7 @@ import jwt from 'jsonwebtoken';
 import { InternalError, RateLimitedError } from '../../app/lib/errors';
 import zhTexts from '../../config/locale/zh-CN.json';
 import { assertClosed, CLOSED_PORT, unreachableRedis } from '../faults';
-import { PASSWORD, register } from '../helpers';
+import { appJwtSecret, PASSWORD, register } from '../helpers';
 
 // CONTRACT: failure statuses (plus 200).
 const CONTRACT_STATUSES = [ 200, 400, 401, 403, 404, 409, 413, 422, 429, 500, 503 ];
@@ -60,7 +60,8 @@ async function disable(id: number) {
 }
 
 function expiredToken(user: { id: number; uuid: string; username: string }) {
-  const { secret, algorithm } = app.config.im.token;
+  const secret = appJwtSecret();
+  const algorithm = 'HS256';
   const past = Math.floor(Date.now() / 1000) - 60;
   return jwt.sign({ id: user.id, uuid: user.uuid, username: user.username, role: 'user', sid: 'x', iat: past - 60, exp: past }, secret, { algorithm });
 }

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import path from 'node:path';
 import { app, mm } from 'egg-mock/bootstrap';
 import { DEV_JWT_SECRET } from '../../../config/config.default';
+import { appJwtSecret } from '../../helpers';
 
 /** Boots a fresh app in the production environment and returns how its start ended. */
 async function bootProd(secret: string | undefined): Promise<Error | undefined> {
@@ -62,7 +63,7 @@ describe('configuration hardening', () => {
     });
 
     it('app.jwt signs and verifies with that copy, pinned to HS256', () => {
-      const { secret } = app.config.im.token;
+      const secret = appJwtSecret();
       const token = app.jwt.sign({ id: 1, sid: 's' }, secret, { algorithm: 'HS256' });
       const payload = app.jwt.verify(token, secret, { algorithms: [ 'HS256' ] }) as any;
       assert.equal(payload.id, 1);
