@@ -19,9 +19,9 @@ function isUnavailable(err: any): boolean {
 /** Turns anything thrown below into the contract's envelope and status. */
 function toApiError(err: any): ApiError {
   if (err instanceof ApiError) return err;
-  // egg-security refuses TRACE (405) and directory-traversal paths (a bare 400) before routing;
-  // to the contract both are unknown routes.
-  if (err?.status === 405 || (err?.name === 'BadRequestError' && !err.type)) return new NotFoundError();
+  // egg-security refuses directory-traversal paths with a bare 400 before routing; to the
+  // contract that is an unknown route. (Its TRACE refusal is off in config.default.ts.)
+  if (err?.name === 'BadRequestError' && !err.type) return new NotFoundError();
   if (err?.code === 'invalid_param' && Array.isArray(err.errors)) return validationError(err.errors);
   if (err?.type === 'entity.too.large' || err?.status === 413) return new PayloadTooLargeError();
   // body-parser: unparsable JSON / form, or a charset it does not know.
