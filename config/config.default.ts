@@ -164,7 +164,8 @@ export default (appInfo: EggAppInfo) => {
       defaultAvatar: envString('DEFAULT_AVATAR', 'https://thinkphp-all.oss-cn-hangzhou.aliyuncs.com/public/67b3001b2aedd.png'),
       timezone: envString('APP_TIMEZONE', '+08:00'),
     },
-    search: { defaultLimit: 20, maxLimit: 50 },
+    // The allowed range of `limit` is BOUNDS.limit in app/lib/rules.ts.
+    search: { defaultLimit: 20 },
     // GET /api/health: each dependency's ping is cut off after this long.
     health: { timeoutMs: envInt('HEALTH_TIMEOUT_MS', 2000, 1) },
     // On `npm stop` a worker stops accepting connections and waits this long for requests in
