@@ -1,13 +1,9 @@
 import { Application } from 'egg';
+import account from './router/account';
 
-// CONTRACT: routes. Everything under /api/chat needs a live session.
+// CONTRACT: routes, one file per domain under app/router/. Everything under /api/chat needs a
+// live session (middleware `auth`); routes closed to visitors add `usersOnly` after it.
 export default (app: Application) => {
-  const { router, controller, middleware } = app;
-  const auth = middleware.auth();
-
-  router.get('/api/health', controller.health.show);
-  router.post('/api/regChat', controller.user.register);
-  router.post('/api/loginChat', controller.user.login);
-  router.post('/api/chat/logout', auth, controller.chat.logout);
-  router.post('/api/chat/searchUser', auth, controller.chat.searchUser);
+  app.router.get('/api/health', app.controller.health.show);
+  account(app);
 };

@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-port=${NEWMAN_PORT:-7011}
+port=${NEWMAN_PORT:-$((7011 + ${TEST_PORT_OFFSET:-0}))}
 title=${NEWMAN_APP_TITLE:-im-user-service-newman}
 logs=$(mktemp -d "${TMPDIR:-/tmp}/im-newman.XXXXXX")
 secret=$(node -p "require('node:crypto').randomBytes(32).toString('hex')")

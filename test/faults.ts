@@ -3,9 +3,10 @@ import net from 'node:net';
 import { Application } from 'egg';
 import { Sequelize } from 'sequelize';
 import { OPEN_SESSION } from '../app/lib/sessionScripts';
+import { testPort } from './ports';
 
 // The lead's port range for this suite's throwaway servers: 7140-7149.
-export const CLOSED_PORT = 7149;
+export const CLOSED_PORT = testPort(7149);
 
 /** Fails unless nothing listens on `port`, so a "down" test cannot pass by accident. */
 export async function assertClosed(port: number): Promise<void> {

@@ -19,6 +19,8 @@ declare module 'egg' {
   interface Context {
     state: {
       session: SessionClaims;
+      /** The caller's role as stored (`user` or `visitor`), set by app/middleware/auth.ts. */
+      role: string;
       /** Set by app/middleware/accessLog.ts. */
       requestId: string;
       /** The user a register/login answered for (the access log's user id). */

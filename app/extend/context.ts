@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { Context } from 'egg';
 import { ApiError } from '../lib/errors';
+import { ParamError, validationError } from '../lib/rules';
 
 // CONTRACT: the envelope. Every answer goes through one of these two helpers.
 export default {
@@ -20,6 +21,18 @@ export default {
     // koa-locales fills {placeholders} from an object; egg types only the positional form.
     const translate = this.__ as unknown as (key: string, params: object) => string;
     this.body = { msg: 'fail', data: data ?? translate.call(this, error.key, error.params) };
+  },
+
+  /**
+   * Checks `data` (the request body unless given: `ctx.params`, `ctx.query`) against egg-validate
+   * rules (app/lib/rules.ts), fields in the order the rules list them, and throws the first
+   * failure with its text. Returns `data`, trimmed and defaulted as the rules say.
+   */
+  check<T = Record<string, any>>(this: Context, rules: Record<string, object>, data?: object): T {
+    const target: unknown = data ?? (this.request as { body?: unknown }).body;
+    const errors: ParamError[] | undefined = this.app.validator.validate(rules, target as object);
+    if (errors) throw validationError(errors, rules);
+    return target as T;
   },
 
   /**

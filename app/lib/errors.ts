@@ -57,21 +57,57 @@ export class UserDisabledError extends ApiError {
 
 export class RateLimitedError extends ApiError {
   readonly status = 429;
-  readonly key = 'error.rateLimited';
-  constructor(retryAfterSeconds: number) {
-    super();
+  constructor(retryAfterSeconds: number, readonly key = 'error.rateLimited') {
+    super(key);
     this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
   }
 }
 
+/** A thing the request names does not exist (for the caller); the default text is the unknown route's. */
 export class NotFoundError extends ApiError {
   readonly status = 404;
-  readonly key = 'error.notFound';
+  constructor(readonly key = 'error.notFound', readonly params: Record<string, string | number> = {}) {
+    super(key);
+  }
 }
 
 export class PayloadTooLargeError extends ApiError {
   readonly status = 413;
-  readonly key = 'error.payloadTooLarge';
+  constructor(readonly key = 'error.payloadTooLarge', readonly params: Record<string, string | number> = {}) {
+    super(key);
+  }
+}
+
+/** A rule of the service refuses the request (not a field's format): 400 with the rule's text. */
+export class BadRequestError extends ApiError {
+  readonly status = 400;
+  constructor(readonly key: string, readonly params: Record<string, string | number> = {}) {
+    super(key);
+  }
+}
+
+/** The caller may not do this: role (visitor gate), ownership, the other side's settings. */
+export class ForbiddenError extends ApiError {
+  readonly status = 403;
+  constructor(readonly key: string, readonly params: Record<string, string | number> = {}) {
+    super(key);
+  }
+}
+
+/** The request clashes with the current state (already friends, already handled, ...). */
+export class ConflictError extends ApiError {
+  readonly status = 409;
+  constructor(readonly key: string, readonly params: Record<string, string | number> = {}) {
+    super(key);
+  }
+}
+
+/** The body is not of a media type the route takes (uploads: not multipart, or a refused file type). */
+export class UnsupportedMediaTypeError extends ApiError {
+  readonly status = 415;
+  constructor(readonly key: string, readonly params: Record<string, string | number> = {}) {
+    super(key);
+  }
 }
 
 export class MalformedBodyError extends ApiError {
@@ -81,7 +117,9 @@ export class MalformedBodyError extends ApiError {
 
 export class ServiceUnavailableError extends ApiError {
   readonly status = 503;
-  readonly key = 'error.serviceUnavailable';
+  constructor(readonly key = 'error.serviceUnavailable') {
+    super(key);
+  }
 }
 
 export class InternalError extends ApiError {

@@ -20,10 +20,12 @@ export default () => async function auth(ctx: Context, next: () => Promise<void>
   const claims = ctx.service.session.decode(token);
   const [ live, user ] = await Promise.all([
     ctx.service.session.isLive(claims),
-    ctx.service.user.findStanding(claims.id),
+    ctx.service.account.user.findStanding(claims.id),
   ]);
   if (!live || !user || user.is_deleted) throw new TokenInvalidError();
   if (user.status !== 1) throw new UserDisabledError();
   ctx.state.session = claims;
+  // The role as stored now (the gate of app/middleware/usersOnly.ts), not as the token says.
+  ctx.state.role = user.role;
   await next();
 };

@@ -24,6 +24,10 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare is_email_verified: CreationOptional<number>;
   declare is_mobile_verified: CreationOptional<number>;
   declare order: CreationOptional<number>;
+  /** 1: others must ask before adding me (autoAddFriendAndAgree refused). Not in the user object. */
+  declare invite_confirm: CreationOptional<number>;
+  /** Canonical JSON of my chat settings, '' if never set (README "Friends"). Not in the user object. */
+  declare userset: CreationOptional<string>;
   declare create_time: CreationOptional<Date>;
   declare update_time: CreationOptional<Date>;
 }
@@ -56,6 +60,8 @@ export default (app: Application) => {
     is_email_verified: { type: TINYINT, allowNull: false, defaultValue: 0 },
     is_mobile_verified: { type: TINYINT, allowNull: false, defaultValue: 0 },
     order: { type: INTEGER, allowNull: false, defaultValue: 50 },
+    invite_confirm: { type: TINYINT.UNSIGNED, allowNull: false, defaultValue: 1 },
+    userset: { type: STRING(1000), allowNull: false, defaultValue: '' },
     create_time: DATE,
     update_time: DATE,
   }, {

@@ -62,7 +62,7 @@ describe('errors and the envelope', () => {
     it('answers only "Internal Server Error": no stack, SQL, path or host', async () => {
       const { token } = await register('my01');
       const internals = 'ER_PARSE_ERROR: near \'SELECT password FROM user\' at /work/app/service/search.ts:12 host db-01.internal';
-      app.mockService('search', 'users', async () => {
+      app.mockService('account.search', 'users', async () => {
         throw new Error(internals);
       });
       app.mockLog();

@@ -11,12 +11,13 @@ import { promisify } from 'node:util';
 import { MockApplication } from 'egg-mock';
 import { mock } from 'egg-mock/bootstrap';
 import { PASSWORD } from '../helpers';
+import { testPort } from '../ports';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
-const SENTINEL_PORT = 6381;
-const SENTINEL_MASTER_PORT = 6382;
-const CLUSTER_PORTS = [ 6383, 6384, 6385 ];
+const SENTINEL_PORT = testPort(6381);
+const SENTINEL_MASTER_PORT = testPort(6382);
+const CLUSTER_PORTS = [ 6383, 6384, 6385 ].map(testPort);
 
 async function waitForPort(port: number) {
   for (let i = 0; i < 50; i++) {

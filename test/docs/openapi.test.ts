@@ -101,14 +101,14 @@ describe('docs/openapi.yaml', () => {
     });
 
     it('429 (a mocked limiter), 503 (Redis unreachable), 500', async () => {
-      app.mockService('user', 'register', async () => { throw new RateLimitedError(60); });
+      app.mockService('account.user', 'register', async () => { throw new RateLimitedError(60); });
       conforms('post', route, await post(route).send({ username: 'doc_user', password: PASSWORD }).expect(429));
       mock.restore();
       await assertClosed(CLOSED_PORT);
       mock(app, 'redis', unreachableRedis(app));
       conforms('post', route, await post(route).send({ username: 'doc_user', password: PASSWORD }).expect(503));
       mock.restore();
-      app.mockService('user', 'register', async () => { throw new Error('SELECT * FROM user at /srv/app.js'); });
+      app.mockService('account.user', 'register', async () => { throw new Error('SELECT * FROM user at /srv/app.js'); });
       const crashed = await post(route).send({ username: 'doc_user', password: PASSWORD }).expect(500);
       conforms('post', route, crashed);
       assert.equal(crashed.body.data, 'Internal Server Error');
@@ -131,13 +131,13 @@ describe('docs/openapi.yaml', () => {
 
     it('429 (a mocked limiter), 503 (Redis unreachable), 500', async () => {
       await register('doc_login');
-      app.mockService('user', 'login', async () => { throw new RateLimitedError(900); });
+      app.mockService('account.user', 'login', async () => { throw new RateLimitedError(900); });
       conforms('post', route, await post(route).send({ username: 'doc_login', password: PASSWORD }).expect(429));
       mock.restore();
       mock(app, 'redis', unreachableRedis(app));
       conforms('post', route, await post(route).send({ username: 'doc_login', password: PASSWORD }).expect(503));
       mock.restore();
-      app.mockService('user', 'login', async () => { throw new TypeError('x is undefined'); });
+      app.mockService('account.user', 'login', async () => { throw new TypeError('x is undefined'); });
       conforms('post', route, await post(route).send({ username: 'doc_login', password: PASSWORD }).expect(500));
     });
   });
@@ -183,7 +183,7 @@ describe('docs/openapi.yaml', () => {
       mock(app, 'redis', unreachableRedis(app));
       conforms('post', route, await post(route).set('token', me.token).send({ keyword: 'doc' }).expect(503));
       mock.restore();
-      app.mockServiceError('search', 'users', new InternalError());
+      app.mockServiceError('account.search', 'users', new InternalError());
       conforms('post', route, await post(route).set('token', me.token).send({ keyword: 'doc' }).expect(500));
       mock.restore();
       await disable(me.id);

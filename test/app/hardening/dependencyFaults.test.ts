@@ -2,11 +2,12 @@ import { strict as assert } from 'node:assert';
 import { MockApplication } from 'egg-mock';
 import { app, mm } from 'egg-mock/bootstrap';
 import { PASSWORD } from '../../helpers';
+import { testPort } from '../../ports';
 import { TcpProxy } from './support';
 
 const UNAVAILABLE = { msg: 'fail', data: '服务暂不可用，请稍后再试' };
-const REDIS_PROXY_PORT = 6391;
-const MYSQL_PROXY_PORT = 6392;
+const REDIS_PROXY_PORT = testPort(6391);
+const MYSQL_PROXY_PORT = testPort(6392);
 
 /**
  * CONTRACT: 503. A second app instance reaches MariaDB and Redis only through proxies this
@@ -185,7 +186,7 @@ describe('dependency faults (CONTRACT: 503, fail closed, recovery)', () => {
 
   for (const dependency of [ 'Redis', 'MySQL' ] as const) {
     it(`refuses to start while ${dependency} is unreachable (nothing serves half-working)`, async () => {
-      const closedPort = dependency === 'Redis' ? 6393 : 6394; // nothing listens there
+      const closedPort = testPort(dependency === 'Redis' ? 6393 : 6394); // nothing listens there
       mm(process.env, dependency === 'Redis' ? 'REDIS_PORT' : 'MYSQL_PORT', String(closedPort));
       const broken = mm.app({ baseDir: process.cwd(), cache: false } as any);
       const started = Date.now();

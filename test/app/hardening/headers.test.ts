@@ -35,13 +35,13 @@ describe('security headers on every response', () => {
   });
 
   it('500 and 503', async () => {
-    app.mockService('user', 'login', async () => {
+    app.mockService('account.user', 'login', async () => {
       throw new Error('boom at /srv/app/secret.ts');
     });
     const internal = await post('/api/loginChat').type('form').send({ username: 'head3', password: 'secret123' }).expect(500);
     assertSecurityHeaders(internal);
     assert.deepEqual(internal.body, { msg: 'fail', data: 'Internal Server Error' });
-    app.mockService('user', 'register', async () => {
+    app.mockService('account.user', 'register', async () => {
       const err = new Error('connect ECONNREFUSED 127.0.0.1:3306');
       err.name = 'SequelizeConnectionRefusedError';
       throw err;

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash, randomUUID } from 'node:crypto';
 import { app } from 'egg-mock/bootstrap';
-import { hashPassword } from '../../../app/lib/password';
+import { hashPassword } from '../../../app/lib/account/password';
 import { post } from '../../helpers';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

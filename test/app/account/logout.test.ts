@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import {
   AUTH_FAILURES, assertFail, forgeToken, assertOk, login, logout, post, register, search, sessionIds, tokenPayload,
-} from '../../../helpers';
+} from '../../helpers';
 
 describe('POST /api/chat/logout', () => {
   it('answers true and revokes that session at once, everywhere', async () => {

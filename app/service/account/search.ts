@@ -1,8 +1,8 @@
 import { Service } from 'egg';
 import { QueryTypes } from 'sequelize';
-import { escapeLike } from '../lib/like';
-import { gramLookup } from '../lib/searchGrams';
-import { SearchResult } from '../lib/userView';
+import { escapeLike } from '../../lib/account/like';
+import { gramLookup } from '../../lib/account/searchGrams';
+import { SearchResult } from '../../lib/account/userView';
 
 const SELECT = 'SELECT u.id, u.username, u.avatar, u.role, u.uuid, u.nickname';
 // CONTRACT: never the caller, disabled, deleted or visitor users.

@@ -1,15 +1,18 @@
 import { Service } from 'egg';
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, UniqueConstraintError } from 'sequelize';
-import { AccountDisabledError, BadCredentialsError, UsernameTakenError } from '../lib/errors';
-import { hashPassword, spendVerifyWork, verifyPassword } from '../lib/password';
-import { UserObject, userObject } from '../lib/userView';
-import { User } from '../model/user';
+import { AccountDisabledError, BadCredentialsError, UsernameTakenError } from '../../lib/errors';
+import { hashPassword, spendVerifyWork, verifyPassword } from '../../lib/account/password';
+import { UserObject, userObject } from '../../lib/account/userView';
+import { User } from '../../model/user';
 
 export interface Credentials {
   username: string;
   password: string;
 }
+
+/** What every authenticated request needs to know of its user. */
+export type Standing = Pick<User, 'id' | 'status' | 'is_deleted' | 'role'>;
 
 export default class UserService extends Service {
   /** CONTRACT: POST /api/regChat. */
@@ -111,9 +114,9 @@ export default class UserService extends Service {
    * The fields the auth middleware needs, by primary key. A plain query: it runs on every
    * authenticated request, and findByPk's model machinery cost ~30 % of search throughput.
    */
-  async findStanding(id: number): Promise<Pick<User, 'id' | 'status' | 'is_deleted'> | null> {
-    const rows = await this.ctx.model.query<Pick<User, 'id' | 'status' | 'is_deleted'>>(
-      'SELECT id, status, is_deleted FROM `user` WHERE id = :id', { type: QueryTypes.SELECT, replacements: { id }, useMaster: true });
+  async findStanding(id: number): Promise<Standing | null> {
+    const rows = await this.ctx.model.query<Standing>(
+      'SELECT id, status, is_deleted, role FROM `user` WHERE id = :id', { type: QueryTypes.SELECT, replacements: { id }, useMaster: true });
     return rows[0] ?? null;
   }
 }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { app, mock } from 'egg-mock/bootstrap';
-import { assertClosed, CLOSED_PORT, mysqlAt, silentServer, unreachableRedis } from '../../faults';
+import { assertClosed, CLOSED_PORT, mysqlAt, silentServer, unreachableRedis } from '../faults';
 
 const health = () => app.httpRequest().get('/api/health');
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { gramLookup, grams } from '../../../app/lib/searchGrams';
+import { gramLookup, grams } from '../../../../app/lib/account/searchGrams';
 
 describe('app/lib/searchGrams', () => {
   it('splits text into grams of code points, one per position', () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { app } from 'egg-mock/bootstrap';
 import { QueryTypes } from 'sequelize';
-import { escapeLike } from '../../../app/lib/like';
+import { escapeLike } from '../../../app/lib/account/like';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { reindex } = require('../../../scripts/search-reindex.js');
 
@@ -22,7 +22,7 @@ function plainSearch(keyword: string, limit: number, callerId: number) {
 }
 
 function indexedSearch(keyword: string, limit: number, callerId: number) {
-  return app.mockContext().service.search.users(keyword, limit, callerId);
+  return app.mockContext().service.account.search.users(keyword, limit, callerId);
 }
 
 /** A seeded PRNG (Park-Miller), so a run can be replayed from its seed. */

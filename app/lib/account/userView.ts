@@ -1,5 +1,5 @@
 // CONTRACT: the user object and the search result, keys in the seed's order.
-import { formatLocal, isoOrNull } from './time';
+import { formatLocal, isoOrNull } from '../time';
 
 export interface UserRow {
   id: number;

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import {
-  AUTH_FAILURES, BodyCase, SEARCH_RESULT_KEYS, assertFail, assertOk, insertUsers, post, register, search,
+  AUTH_FAILURES, BodyCase, SEARCH_RESULT_KEYS, assertFail, assertOk, insertUser, insertUsers, openSession, post, register, search,
   searchJson, sendBody,
-} from '../../../helpers';
+} from '../../helpers';
 
 const LIMIT_RULE = 'limit 应为 1-50 之间的整数';
 const KEYWORD_LENGTH = 'keyword 长度应为 1-50 位';
@@ -19,6 +19,14 @@ async function namesFound(token: string, body: Record<string, unknown>) {
 }
 
 describe('POST /api/chat/searchUser', () => {
+  it('is closed to visitors: 403, whatever the keyword', async () => {
+    await insertUsers([{ username: 'findme01' }]);
+    const visitor = await insertUser({ username: 'VISabcdefgh', role: 'visitor' });
+    const token = await openSession(visitor);
+    assertFail(await search(token, { keyword: 'findme' }), 403, '您没有权限访问，请先注册或登录');
+    assertFail(await search(token, { keyword: '' }), 403, '您没有权限访问，请先注册或登录');
+  });
+
   it('answers objects with exactly id, username, avatar, role, uuid, nickname', async () => {
     const caller = await register('caller01');
     const [ row ] = await insertUsers([{ username: 'friend01', nickname: '小明', role: 'admin' }]);

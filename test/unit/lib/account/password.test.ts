@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import crypto, { createHash, scryptSync } from 'node:crypto';
 import { mm } from 'egg-mock/bootstrap';
-import { ScryptParams, hashPassword, spendVerifyWork, verifyPassword } from '../../../app/lib/password';
+import { ScryptParams, hashPassword, spendVerifyWork, verifyPassword } from '../../../../app/lib/account/password';
 
 // A low cost keeps these fast; the code path is the one production runs.
 const PARAMS: ScryptParams = { cost: 1024, blockSize: 8, parallelization: 1 };

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { escapeLike } from '../../../app/lib/like';
+import { escapeLike } from '../../../../app/lib/account/like';
 
 describe('app/lib/like', () => {
   it('escapes %, _ and \\ with a backslash', () => {
