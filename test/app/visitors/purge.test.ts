@@ -88,6 +88,16 @@ describe('daily purge of idle visitors (app/schedule/purgeVisitors.ts)', () => {
     assert.deepEqual(await userIds(), [ back.id, upgraded.id ]);
   });
 
+  it('re-checks a batch under lock: a candidate that is no longer an idle visitor stays', async () => {
+    const idle = await insertRow('visitor', 100);
+    const active = await insertRow('visitor', 1);
+    const user = await insertRow('user', 100);
+    // As if `active` and `user` had been idle visitors when the batch was selected.
+    const purge = app.mockContext().service.visitors.purge as unknown as { purgeBatch(ids: number[], before: Date): Promise<number[]> };
+    assert.deepEqual(await purge.purgeBatch([ idle, active, user ], daysAgo(90)), [ idle ]);
+    assert.deepEqual(await userIds(), [ active, user ]);
+  });
+
   it('works in batches (im.visitors.purgeBatch) until none is left', async () => {
     visitorSettings({ purgeBatch: 2 });
     const idle = [];

@@ -169,6 +169,9 @@ describe('POST /api/visitorRegister', () => {
       assert.equal(await app.model.VisitorDevice.count(), 1);
       assert.equal((await sessionIds(ids[0])).length, 12);
       assert.equal((await userRow(ids[0]))!.username, 'VIS8d1a344c');
+      // Only the visitor really created counts against the IP's new visitors.
+      const { key } = app.mockContext().service.rateLimit.newVisitorBucket('127.0.0.1');
+      assert.equal(await app.redis.get(key), '1');
     });
 
     it('parallel first calls under the default limits: 5 enter the one visitor, the rest get 429', async () => {
