@@ -1,33 +1,30 @@
 import { Controller } from 'egg';
+import { DeviceUserObject } from '../../lib/account/userView';
 import {
-  VisitorCredentialInput, VisitorRegisterInput, visitorCredentialRules, visitorRegisterRules,
+  SignedFields, VisitorCredentialInput, VisitorRegisterInput, visitorCredentialRules, visitorRegisterRules,
 } from '../../lib/visitors/rules';
 
 // CONTRACT visitor routes: no token; AdmissionService checks signature, time and limits first.
 export default class VisitorController extends Controller {
   /** POST /api/visitorRegister. */
   async register() {
-    const { ctx } = this;
-    const input = await ctx.service.visitors.admission.admit<VisitorRegisterInput>(visitorRegisterRules);
-    const user = await ctx.service.visitors.visitor.arrive(input, ctx.clientIp);
-    ctx.state.userId = user.id;
-    ctx.ok(user);
+    await this.admitThen<VisitorRegisterInput>(visitorRegisterRules, (input, ip) => this.service.visitors.visitor.arrive(input, ip));
   }
 
   /** POST /api/visitorregChat. */
   async registerUser() {
-    const { ctx } = this;
-    const input = await ctx.service.visitors.admission.admit<VisitorCredentialInput>(visitorCredentialRules);
-    const user = await ctx.service.visitors.visitor.register(input, ctx.clientIp);
-    ctx.state.userId = user.id;
-    ctx.ok(user);
+    await this.admitThen<VisitorCredentialInput>(visitorCredentialRules, (input, ip) => this.service.visitors.visitor.register(input, ip));
   }
 
   /** POST /api/visitorloginChat. */
   async login() {
+    await this.admitThen<VisitorCredentialInput>(visitorCredentialRules, (input, ip) => this.service.visitors.visitor.login(input, ip));
+  }
+
+  private async admitThen<T extends SignedFields>(rules: Record<string, object>, answer: (input: T, ip: string | null) => Promise<DeviceUserObject>) {
     const { ctx } = this;
-    const input = await ctx.service.visitors.admission.admit<VisitorCredentialInput>(visitorCredentialRules);
-    const user = await ctx.service.visitors.visitor.login(input, ctx.clientIp);
+    const input = await ctx.service.visitors.admission.admit<T>(rules);
+    const user = await answer(input, ctx.clientIp);
     ctx.state.userId = user.id;
     ctx.ok(user);
   }
