@@ -120,6 +120,7 @@ export default class VisitorService extends Service {
       if (!visitor) return null;
       if (visitor.status !== 1) throw new AccountDisabledError();
       if (await service.account.user.usernameTaken(username, transaction, visitor.id)) throw new UsernameTakenError();
+      // Hashed under the locks, after the cheap checks: only calls of this device wait for it.
       const hash = await hashPassword(password, this.config.im.password);
       await visitor.update({ username, password: hash, role: 'user' }, { transaction });
       await model.VisitorDevice.destroy({ where: { device_id: deviceId }, transaction });
