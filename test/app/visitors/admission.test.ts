@@ -56,6 +56,10 @@ describe('visitor routes: signature, time, fields and limits', () => {
         assertFail(await send(route, validBody(route), { sign: null, language: 'en' }), 400, 'Access denied: the request is not signed');
       });
 
+      it('a body that is not valid JSON: 422 请求体格式错误 before (1), from the body parser', async () => {
+        assertFail(await app.httpRequest().post(route).type('json').send('{"deviceId":'), 422, '请求体格式错误');
+      });
+
       it('(2) deviceId missing or not 36-64 of A-Z a-z 0-9 _ -: 422 无效标识, before the signature', async () => {
         const cases: unknown[] = [
           undefined, null, '', 'a'.repeat(35), 'a'.repeat(65), `${'a'.repeat(35)}.`, `${'a'.repeat(35)} `, `${'a'.repeat(35)}/`,
