@@ -1,6 +1,7 @@
 import { Server } from 'node:http';
 import { Application, IBoot } from 'egg';
 import { customRules } from './app/lib/rules';
+import { visitorCustomRules } from './app/lib/visitors/rules';
 import { OPEN_SESSION } from './app/lib/sessionScripts';
 
 export default class AppBoot implements IBoot {
@@ -13,7 +14,7 @@ export default class AppBoot implements IBoot {
   }
 
   async didLoad() {
-    for (const [ name, check ] of Object.entries(customRules)) this.app.validator.addRule(name, check);
+    for (const [ name, check ] of Object.entries({ ...customRules, ...visitorCustomRules })) this.app.validator.addRule(name, check);
     this.app.redis.defineCommand('openSession', { numberOfKeys: 1, lua: OPEN_SESSION });
   }
 

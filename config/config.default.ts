@@ -180,6 +180,20 @@ export default (appInfo: EggAppInfo) => {
       registerWindow: envInt('REGISTER_WINDOW', 3600, 1),
       keyPrefix: 'im:rl:',
     },
+    // Visitor mode (README "Visitor mode"). The salt ships inside every copy of the app: the
+    // signature filters scripts, it does not authenticate anyone.
+    visitors: {
+      signSalt: envString('VISITOR_SIGN_SALT', '45ncashdaksh2!#@3nxjdas*_259'),
+      // Days a visitor may stay idle before the daily purge deletes it; 0 keeps visitors forever.
+      retentionDays: envInt('VISITOR_RETENTION_DAYS', 90, 0),
+      // Calls of the three visitor routes per device, and new visitors per IP (windows in seconds).
+      deviceLimit: envInt('VISITOR_DEVICE_LIMIT', 5, 1),
+      deviceWindow: envInt('VISITOR_DEVICE_WINDOW', 3600, 1),
+      newLimitIp: envInt('VISITOR_NEW_LIMIT_IP', 20, 1),
+      newWindow: envInt('VISITOR_NEW_WINDOW', 3600, 1),
+      // Visitors deleted per purge transaction.
+      purgeBatch: 500,
+    },
   };
 
   // `as {}` keeps the inferred type to `im` alone, breaking the cycle with EggAppConfig.

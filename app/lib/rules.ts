@@ -3,7 +3,7 @@
 // one ValidationError naming the field ("username 长度应为 4-20 位").
 import { ValidationError } from './errors';
 
-type Checker = (rule: unknown, value: unknown) => string | undefined;
+export type Checker = (rule: unknown, value: unknown) => string | undefined;
 
 /** Length (or value) bounds per field, used by the checks and by the texts' {min}/{max}. */
 export const BOUNDS = {

@@ -28,6 +28,12 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare invite_confirm: CreationOptional<number>;
   /** Canonical JSON of my chat settings, '' if never set (README "Friends"). Not in the user object. */
   declare userset: CreationOptional<string>;
+  /** Visitor mode: the device the account arrived from ('' if none) and the app's statistics fields. */
+  declare devicefingeruuid: CreationOptional<string>;
+  declare uniplatform: CreationOptional<string>;
+  declare devicemodel: CreationOptional<string>;
+  declare deviceos: CreationOptional<string>;
+  declare devicebrand: CreationOptional<string>;
   declare create_time: CreationOptional<Date>;
   declare update_time: CreationOptional<Date>;
 }
@@ -62,6 +68,11 @@ export default (app: Application) => {
     order: { type: INTEGER, allowNull: false, defaultValue: 50 },
     invite_confirm: { type: TINYINT.UNSIGNED, allowNull: false, defaultValue: 1 },
     userset: { type: STRING(1000), allowNull: false, defaultValue: '' },
+    devicefingeruuid: { type: STRING(200), allowNull: false, defaultValue: '' },
+    uniplatform: { type: STRING(50), allowNull: false, defaultValue: '' },
+    devicemodel: { type: STRING(50), allowNull: false, defaultValue: '' },
+    deviceos: { type: STRING(50), allowNull: false, defaultValue: '' },
+    devicebrand: { type: STRING(50), allowNull: false, defaultValue: '' },
     create_time: DATE,
     update_time: DATE,
   }, {

@@ -48,6 +48,18 @@ export default class RateLimitService extends Service {
     return { key: this.key(ip, 'register'), limit: registerLimitIp, windowSeconds: registerWindow };
   }
 
+  /** Visitor routes: calls per device (the three routes together), keyed by the device id. */
+  visitorDeviceBucket(deviceId: string): Bucket {
+    const { deviceLimit, deviceWindow } = this.config.im.visitors;
+    return { key: `${this.config.im.rateLimit.keyPrefix}{device:${deviceId}}:visitor`, limit: deviceLimit, windowSeconds: deviceWindow };
+  }
+
+  /** New visitors created per IP. */
+  newVisitorBucket(ip: string | null): Bucket {
+    const { newLimitIp, newWindow } = this.config.im.visitors;
+    return { key: this.key(ip, 'visitor:new'), limit: newLimitIp, windowSeconds: newWindow };
+  }
+
   /** Counts one attempt in each bucket, or throws RateLimitedError if one is full. */
   async take(buckets: Bucket[]): Promise<void> {
     const args = buckets.flatMap(b => [ b.limit, b.windowSeconds * 1000 ]);

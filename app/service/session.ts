@@ -26,6 +26,11 @@ function isClaims(payload: unknown): payload is SessionClaims {
     typeof p.uuid === 'string' && typeof p.exp === 'number';
 }
 
+/** The `role` claim of a token whose signature has been verified. */
+function roleOf(token: string): unknown {
+  return (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { role?: unknown }).role;
+}
+
 // egg-jwt's app.jwt with no secret argument uses config.jwt: the secret as a KeyObject and the
 // pinned algorithm (config/config.default.ts). Its typings only know the explicit-secret form.
 interface ConfiguredJwt {
@@ -42,13 +47,16 @@ export default class SessionService extends Service {
     return this.config.im.session.keyPrefix + userId;
   }
 
-  /** Opens a session for the user and returns its token. */
-  async open(user: TokenSubject): Promise<string> {
+  /**
+   * Opens a session for the user and returns its token. `policy` overrides SESSION_POLICY:
+   * 'single' revokes every other session of the user in the same step (a visitor's upgrade).
+   */
+  async open(user: TokenSubject, policy: 'multi' | 'single' = this.config.im.session.policy): Promise<string> {
     const { token: tokenConfig, session } = this.config.im;
     const sid = randomBytes(16).toString('base64url');
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + tokenConfig.ttlSeconds;
-    await this.app.redis.openSession(this.key(user.id), sid, tokenConfig.ttlSeconds * 1000, session.max, session.policy);
+    await this.app.redis.openSession(this.key(user.id), sid, tokenConfig.ttlSeconds * 1000, session.max, policy);
     const claims: SessionClaims = { id: user.id, uuid: user.uuid, username: user.username, role: user.role, sid, iat, exp };
     return this.jwt.sign(claims);
   }
@@ -59,7 +67,10 @@ export default class SessionService extends Service {
     try {
       payload = this.jwt.verify(token);
     } catch (err) {
-      throw (err as Error).name === 'TokenExpiredError' ? new TokenExpiredError() : new TokenInvalidError();
+      // CONTRACT: an expired visitor token answers the invalid-token text, the one on which the
+      // app registers its visitor again. (The signature was verified before the expiry.)
+      if ((err as Error).name !== 'TokenExpiredError' || roleOf(token) === 'visitor') throw new TokenInvalidError();
+      throw new TokenExpiredError();
     }
     if (!isClaims(payload)) throw new TokenInvalidError();
     return payload;
@@ -74,5 +85,12 @@ export default class SessionService extends Service {
 
   async revoke(claims: Pick<SessionClaims, 'id' | 'sid'>): Promise<void> {
     await this.app.redis.zrem(this.key(claims.id), claims.sid);
+  }
+
+  /** Revokes every session of the user (a purged visitor); returns their ids. */
+  async revokeAll(userId: number): Promise<string[]> {
+    const sids = await this.app.redis.zrange(this.key(userId), 0, -1);
+    if (sids.length) await this.app.redis.zrem(this.key(userId), ...sids);
+    return sids;
   }
 }

@@ -14,6 +14,7 @@ import { InternalError, RateLimitedError } from '../../app/lib/errors';
 import zhTexts from '../../config/locale/zh-CN.json';
 import { assertClosed, CLOSED_PORT, unreachableRedis } from '../faults';
 import { appJwtSecret, PASSWORD, register } from '../helpers';
+import { arrive, newDeviceId, send } from '../app/visitors/support';
 
 // CONTRACT: failure statuses (plus 200).
 const CONTRACT_STATUSES = [ 200, 400, 401, 403, 404, 409, 413, 422, 429, 500, 503 ];
@@ -197,6 +198,62 @@ describe('docs/openapi.yaml', () => {
       mock(app, 'redis', unreachableRedis(app));
       conforms('get', '/api/health', await app.httpRequest().get('/api/health').expect(503));
     });
+  });
+
+  describe('visitor routes', () => {
+    const disabledVisitor = async (deviceId: string) => {
+      const visitor = await arrive(deviceId);
+      await disable(visitor.id);
+    };
+    const body = (route: string, extra: Record<string, unknown> = {}) => ({
+      deviceId: newDeviceId(), timestamp: Date.now(), ...(route === '/api/visitorRegister' ? {} : { username: 'doc_visit', password: PASSWORD }),
+      ...extra,
+    });
+
+    it('documents every visitors text', () => {
+      const text = JSON.stringify(spec);
+      const missing = Object.values(zhTexts.visitors).map(t => t.replace('{field}', 'timestamp')).filter(t => !text.includes(JSON.stringify(t)));
+      assert.deepEqual(missing, []);
+    });
+
+    for (const [ route, method ] of [
+      [ '/api/visitorRegister', 'arrive' ], [ '/api/visitorregChat', 'register' ], [ '/api/visitorloginChat', 'login' ],
+    ] as const) {
+      it(`${route}: 200 (JSON and form), 400, 403, 422, 413, 429, 404, 503, 500`, async () => {
+        if (route === '/api/visitorloginChat') await register('doc_visit');
+        conforms('post', route, await send(route, body(route)).expect(200));
+        const form = body(route, route === '/api/visitorregChat' ? { username: 'doc_form' } : {});
+        conforms('post', route, await send(route, form, { form: true }).expect(200));
+        conforms('post', route, await send(route, body(route), { sign: null }).expect(400));
+        conforms('post', route, await send(route, body(route), { sign: 'x', language: 'en' }).expect(400));
+        conforms('post', route, await send(route, body(route, { timestamp: 1 })).expect(400));
+        conforms('post', route, await send(route, body(route, { deviceId: 'short' })).expect(422));
+        conforms('post', route, await send(route, body(route, { timestamp: 'soon' })).expect(422));
+        conforms('post', route, await send(route, body(route, { pad: BIG })).expect(413));
+        conforms('post', route, await app.httpRequest().get(route).expect(404));
+        const deviceId = newDeviceId();
+        if (route === '/api/visitorloginChat') {
+          conforms('post', route, await send(route, body(route, { password: 'wrong-pass' })).expect(400));
+          await app.model.User.update({ status: 0 }, { where: { username: 'doc_visit' } });
+        } else {
+          await disabledVisitor(deviceId);
+        }
+        conforms('post', route, await send(route, body(route, { deviceId })).expect(403));
+        if (route === '/api/visitorregChat') conforms('post', route, await send(route, body(route)).expect(409));
+        mock(app.config.im, 'visitors', { ...app.config.im.visitors, deviceLimit: 1 });
+        const limited = body(route);
+        await send(route, limited);
+        conforms('post', route, await send(route, { ...limited, timestamp: Date.now() }).expect(429));
+        mock.restore();
+        mock(app, 'redis', unreachableRedis(app));
+        conforms('post', route, await send(route, body(route)).expect(503));
+        mock.restore();
+        app.mockServiceError('visitors.visitor', method, new Error('SELECT * FROM user'));
+        const crashed = await send(route, body(route)).expect(500);
+        conforms('post', route, crashed);
+        assert.equal(crashed.body.data, 'Internal Server Error');
+      });
+    }
   });
 
   // A suite of its own: mocha runs a suite's own tests before its child suites.

@@ -15,6 +15,9 @@ export interface VerifyResult {
   needsRehash: boolean;
 }
 
+/** Stored for accounts that have no password (visitors): it is no hash, so nothing verifies against it. */
+export const NO_PASSWORD = '!';
+
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 const LEGACY_SHA256 = /^[0-9a-f]{64}$/i; // the tutorial's unsalted SHA-256 hex

@@ -56,5 +56,24 @@ export function userObject(user: UserRow, token: string, timezone: string) {
 
 export type UserObject = ReturnType<typeof userObject>;
 
+export interface DeviceColumns {
+  devicefingeruuid: string;
+  uniplatform: string;
+  devicemodel: string;
+  deviceos: string;
+  devicebrand: string;
+}
+
+/** The visitor routes' answer: the user object with the device columns after `avatar`. */
+export function deviceUserObject(user: UserRow & DeviceColumns, token: string, timezone: string) {
+  const { create_time, id, uuid, username, nickname, avatar, ...rest } = userObject(user, token, timezone);
+  const { devicefingeruuid, uniplatform, devicemodel, deviceos, devicebrand } = user;
+  return {
+    create_time, id, uuid, username, nickname, avatar, devicefingeruuid, uniplatform, devicemodel, deviceos, devicebrand, ...rest,
+  };
+}
+
+export type DeviceUserObject = ReturnType<typeof deviceUserObject>;
+
 export const SEARCH_RESULT_FIELDS = [ 'id', 'username', 'avatar', 'role', 'uuid', 'nickname' ] as const;
 export type SearchResult = Pick<UserRow, typeof SEARCH_RESULT_FIELDS[number]>;

@@ -1,9 +1,9 @@
 import { Service } from 'egg';
 import { randomUUID } from 'node:crypto';
-import { QueryTypes, UniqueConstraintError } from 'sequelize';
+import { Op, QueryTypes, Transaction, TransactionOptions, UniqueConstraintError } from 'sequelize';
 import { AccountDisabledError, BadCredentialsError, UsernameTakenError } from '../../lib/errors';
 import { hashPassword, spendVerifyWork, verifyPassword } from '../../lib/account/password';
-import { UserObject, userObject } from '../../lib/account/userView';
+import { DeviceColumns, UserObject, userObject } from '../../lib/account/userView';
 import { User } from '../../model/user';
 
 export interface Credentials {
@@ -14,57 +14,109 @@ export interface Credentials {
 /** What every authenticated request needs to know of its user. */
 export type Standing = Pick<User, 'id' | 'status' | 'is_deleted' | 'role'>;
 
+/** A user row and the token of the session just opened for it. */
+export interface SignedIn {
+  user: User;
+  token: string;
+}
+
+/** Opens the session inside withSession(); `policy` as in SessionService.open. */
+export type OpenSession = (user: User, policy?: 'multi' | 'single') => Promise<void>;
+
+/** Columns a new account may set besides its (hashed) credentials (visitor mode: role, device). */
+export type UserExtras = Partial<Pick<User, 'role' | 'last_login' | 'last_login_ip' | keyof DeviceColumns>>;
+
+/** A clash on a unique index while writing a username is the 409 of a taken name. */
+export const usernameClash = (err: unknown) => (err instanceof UniqueConstraintError ? new UsernameTakenError() : err);
+
 export default class UserService extends Service {
   /** CONTRACT: POST /api/regChat. */
-  async register({ username, password }: Credentials, ip: string | null): Promise<UserObject> {
-    const { service } = this.ctx;
-    // Every registration that passed validation counts, a 409 too: otherwise the 409 would be
-    // an unlimited oracle for which usernames exist. Only our own failures (5xx) are refunded.
-    const bucket = service.rateLimit.registerBucket(ip);
-    await service.rateLimit.take([ bucket ]);
+  async register(credentials: Credentials, ip: string | null): Promise<UserObject> {
+    const { user, token } = await this.limitRegistration(ip, () => this.createWithSession(credentials, ip));
+    return userObject(user, token, this.config.im.user.timezone);
+  }
+
+  /**
+   * Runs a registration under the per-IP registration limit. Every registration that passed
+   * validation counts, a 409 too: otherwise the 409 would be an unlimited oracle for which
+   * usernames exist. Other failures (403, 5xx) are refunded.
+   */
+  async limitRegistration<T>(ip: string | null, register: () => Promise<T>): Promise<T> {
+    const { rateLimit } = this.ctx.service;
+    const bucket = rateLimit.registerBucket(ip);
+    await rateLimit.take([ bucket ]);
     try {
-      return await this.createWithSession({ username, password }, ip);
+      return await register();
     } catch (err) {
-      if (!(err instanceof UsernameTakenError)) await service.rateLimit.release([[ bucket, 'refund' ]]).catch(() => undefined);
+      if (!(err instanceof UsernameTakenError)) await rateLimit.release([[ bucket, 'refund' ]]).catch(() => undefined);
       throw err;
     }
   }
 
-  private async createWithSession({ username, password }: Credentials, ip: string | null): Promise<UserObject> {
-    const { model, service } = this.ctx;
-    const { config } = this;
+  /** A new user with its first session; 409 when the name is taken. */
+  async createWithSession(
+    { username, password }: Credentials, ip: string | null, extras: UserExtras = {},
+  ): Promise<SignedIn> {
     // Cheap early answer for the common case; the unique index decides races.
-    if (await model.User.count({ where: { username }, useMaster: true })) throw new UsernameTakenError();
-    const hash = await hashPassword(password, config.im.password);
+    if (await this.usernameTaken(username)) throw new UsernameTakenError();
+    const hash = await hashPassword(password, this.config.im.password);
+    const created = await this.withSession(async (transaction, openSession) => {
+      const user = await this.insertUser({ username, password: hash, ...extras }, ip, transaction);
+      await openSession(user);
+      return user;
+    }).catch(err => { throw usernameClash(err); });
+    return created!;
+  }
+
+  /** Inserts a new account's row: a fresh uuid, the default avatar, registered now from `ip`. */
+  insertUser(columns: Credentials & UserExtras, ip: string | null, transaction: Transaction): Promise<User> {
     const now = new Date();
+    return this.ctx.model.User.create({
+      uuid: randomUUID(),
+      avatar: this.config.im.user.defaultAvatar,
+      register_time: now,
+      register_ip: ip,
+      create_time: now,
+      update_time: now,
+      ...columns,
+    }, { transaction });
+  }
+
+  /** Usernames are unique case-insensitively (the column's collation); `exceptId`'s own name does not count. */
+  async usernameTaken(username: string, transaction?: Transaction, exceptId?: number): Promise<boolean> {
+    const where = exceptId === undefined ? { username } : { username, id: { [Op.ne]: exceptId } };
+    return (await this.ctx.model.User.count({ where, transaction, useMaster: true })) > 0;
+  }
+
+  /**
+   * Runs `write` in a transaction that commits only once the session `write` opened exists; if
+   * anything fails, that session is revoked, so a failure leaves neither row changes nor a
+   * session behind. `write` answers null when it opened none.
+   */
+  async withSession(
+    write: (transaction: Transaction, openSession: OpenSession) => Promise<User | null>,
+    options: TransactionOptions = {},
+  ): Promise<SignedIn | null> {
+    const { model, service } = this.ctx;
     let token: string | undefined;
-    let user: User;
     try {
-      // The row commits only once its session exists: a failure leaves neither behind.
-      user = await model.transaction(async transaction => {
-        const created = await model.User.create({
-          uuid: randomUUID(),
-          username,
-          password: hash,
-          avatar: config.im.user.defaultAvatar,
-          register_time: now,
-          register_ip: ip,
-          create_time: now,
-          update_time: now,
-        }, { transaction });
-        token = await service.session.open(created);
-        return created;
-      });
+      const user = await model.transaction(options, transaction =>
+        write(transaction, async (subject, policy) => { token = await service.session.open(subject, policy); }));
+      return user && token ? { user, token } : null;
     } catch (err) {
       if (token) await service.session.revoke(service.session.decode(token)).catch(() => undefined);
-      if (err instanceof UniqueConstraintError) throw new UsernameTakenError();
       throw err;
     }
-    return userObject(user, token!, config.im.user.timezone);
   }
 
   /** CONTRACT: POST /api/loginChat. */
-  async login({ username, password }: Credentials, ip: string | null): Promise<UserObject> {
+  async login(credentials: Credentials, ip: string | null): Promise<UserObject> {
+    const { user, token } = await this.authenticate(credentials, ip);
+    return userObject(user, token, this.config.im.user.timezone);
+  }
+
+  /** Checks the password under the failed-login limits and opens a session. */
+  async authenticate({ username, password }: Credentials, ip: string | null): Promise<SignedIn> {
     const { rateLimit } = this.ctx.service;
     const buckets = rateLimit.loginBuckets(username, ip);
     await rateLimit.take([ buckets.userIp, buckets.ip ]);
@@ -89,7 +141,8 @@ export default class UserService extends Service {
     const params = this.config.im.password;
     // useMaster: with read replicas (MYSQL_READ_HOSTS) this read must see the latest write at once.
     const user = await this.ctx.model.User.findOne({ where: { username, is_deleted: 0 }, useMaster: true });
-    if (!user) {
+    // A visitor has no usable password, whatever its row holds (README "Visitor mode").
+    if (!user || user.role === 'visitor') {
       await spendVerifyWork(password, params);
       throw new BadCredentialsError();
     }
@@ -99,7 +152,7 @@ export default class UserService extends Service {
     return { user, needsRehash };
   }
 
-  private async openSession(user: User, password: string, needsRehash: boolean, ip: string | null): Promise<UserObject> {
+  private async openSession(user: User, password: string, needsRehash: boolean, ip: string | null): Promise<SignedIn> {
     const { config } = this;
     user.last_login = new Date();
     user.last_login_ip = ip;
@@ -107,7 +160,7 @@ export default class UserService extends Service {
     if (needsRehash) user.password = await hashPassword(password, config.im.password);
     await user.save();
     const token = await this.ctx.service.session.open(user);
-    return userObject(user, token, config.im.user.timezone);
+    return { user, token };
   }
 
   /**
