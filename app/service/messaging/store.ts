@@ -38,6 +38,9 @@ export type NewMessage = Omit<MessageRow, 'id' | 'isremove' | 'revoke_time'>;
 const MESSAGE_COLUMNS = 'id, conversation_id, seq, from_id, to_id, chat_type, type, data, options, from_name, from_avatar, ' +
   'to_name, to_avatar, send_uuid, isremove, create_time, revoke_time';
 
+/** A DATETIME(3) value (UTC, milliseconds kept): a raw replacement of a Date would drop them. */
+export const sqlTime = (date: Date) => date.toISOString().slice(0, 23).replace('T', ' ');
+
 /** A single chat's pair, lower id first (CONTRACT data model: user_a < user_b). */
 export const pairOf = (x: number, y: number): [ number, number ] => (x < y ? [ x, y ] : [ y, x ]);
 
@@ -74,7 +77,7 @@ export default class StoreService extends Service {
   async ensureConversation(x: number, y: number): Promise<void> {
     const [ a, b ] = pairOf(x, y);
     await this.ctx.model.query('INSERT IGNORE INTO conversation (chat_type, user_a, user_b, last_seq, sent_a, sent_b, create_time, update_time) ' +
-      'VALUES (1, :a, :b, 0, 0, 0, :now, :now)', { replacements: { a, b, now: new Date() }, useMaster: true } as any);
+      'VALUES (1, :a, :b, 0, 0, 0, :now, :now)', { replacements: { a, b, now: sqlTime(new Date()) }, useMaster: true } as any);
   }
 
   /** Locks the pair's conversation (SELECT … FOR UPDATE): the lock that orders its messages. */
@@ -93,11 +96,11 @@ export default class StoreService extends Service {
       'INSERT INTO message (conversation_id, seq, from_id, to_id, chat_type, type, data, options, from_name, from_avatar, to_name, ' +
       'to_avatar, send_uuid, isremove, create_time) VALUES (:conversation_id, :seq, :from_id, :to_id, :chat_type, :type, :data, ' +
       ':options, :from_name, :from_avatar, :to_name, :to_avatar, :send_uuid, 0, :create_time)',
-      { type: QueryTypes.INSERT, replacements: row, transaction });
+      { type: QueryTypes.INSERT, replacements: { ...row, create_time: sqlTime(row.create_time) }, transaction });
     const sentColumn = message.from_id === conversation.user_a ? 'sent_a' : 'sent_b';
     await this.ctx.model.query(`UPDATE conversation SET last_seq = :seq, last_message_id = :id, ${sentColumn} = ${sentColumn} + 1, ` +
       'update_time = :now WHERE id = :conversation', {
-      type: QueryTypes.UPDATE, replacements: { seq: row.seq, id, now: message.create_time, conversation: conversation.id }, transaction,
+      type: QueryTypes.UPDATE, replacements: { seq: row.seq, id, now: sqlTime(message.create_time), conversation: conversation.id }, transaction,
     });
     return { ...row, id: String(id), isremove: 0, revoke_time: null };
   }
@@ -129,7 +132,7 @@ export default class StoreService extends Service {
   /** Marks a message revoked and erases its content (`data` becomes the revoke text). */
   async revoke(id: string, data: string, at: Date, transaction: Transaction): Promise<void> {
     await this.ctx.model.query('UPDATE message SET isremove = 1, data = :data, options = NULL, revoke_time = :at WHERE id = :id',
-      { type: QueryTypes.UPDATE, replacements: { id, data, at }, transaction });
+      { type: QueryTypes.UPDATE, replacements: { id, data, at: sqlTime(at) }, transaction });
   }
 
   /** A conversation's messages with `seq` < `before`, newest first: one range of (conversation_id, seq). */

@@ -1,0 +1,123 @@
+import { strict as assert } from 'node:assert';
+import { app } from 'egg-mock/bootstrap';
+import { logout } from '../../helpers';
+import { Client, befriend, call, connect, cursorOf, device, listen, sendText, sidOf, sleep, user, WELCOME } from './support';
+
+describe('messaging delivery (CONTRACT-messaging §1, §3)', () => {
+  const server = listen();
+
+  async function pair() {
+    const a = await user('alice01');
+    const b = await user('bob00001');
+    await befriend(a.id, b.id);
+    return { a, b };
+  }
+
+  it('welcomes a socket, then delivers a message as the singleChat frame the course client reads', async () => {
+    const { a, b } = await pair();
+    const client = await connect(server.port, b.token);
+    assert.deepEqual(Object.keys(client.frames[0]), [ 'type', 'data', 'timestamp' ]);
+    assert.equal(client.frames[0].data, WELCOME);
+    const message = await sendText(server.base, a.token, b.id, '你好');
+    const [ frame ] = await client.received(1);
+    assert.deepEqual(Object.keys(frame), [ 'type', 'data', 'timestamp' ]);
+    assert.deepEqual(frame.data, message);
+    assert.equal(typeof frame.timestamp, 'number');
+    client.close();
+  });
+
+  it('reaches every session of the recipient; the sender\'s other sessions get singleChatSync, the sending one nothing', async () => {
+    const { a, b } = await pair();
+    const phone = await connect(server.port, b.token);
+    const desktop = await connect(server.port, await device(b));
+    const aOther = await connect(server.port, await device(a));
+    const aSelf = await connect(server.port, a.token);
+    const message = await sendText(server.base, a.token, b.id, 'to both');
+    for (const c of [ phone, desktop ]) assert.deepEqual((await c.received(1))[0].data, message);
+    const [ sync ] = await aOther.received(1, 'singleChatSync');
+    assert.deepEqual(sync.data, message);
+    await sleep(200);
+    assert.equal(aSelf.of('singleChat').length + aSelf.of('singleChatSync').length, 0);
+    for (const c of [ phone, desktop, aOther, aSelf ]) c.close();
+  });
+
+  it('queues messages for an offline user and delivers them in seq order on connect', async () => {
+    const { a, b } = await pair();
+    const sent = [];
+    for (let i = 1; i <= 7; i++) sent.push(await sendText(server.base, a.token, b.id, `m${i}`));
+    assert.deepEqual(sent.map(m => m.seq), [ 1, 2, 3, 4, 5, 6, 7 ]);
+    const client = await connect(server.port, b.token);
+    const frames = await client.received(7);
+    assert.deepEqual(frames.map(f => f.data), sent);
+    client.close();
+  });
+
+  it('sends again what a socket received but did not confirm (terminated before its pong), never twice after a pong', async () => {
+    const { a, b } = await pair();
+    const first = await connect(server.port, b.token, { autoPong: false });
+    const m1 = await sendText(server.base, a.token, b.id, 'one');
+    await first.received(1);
+    await first.until(() => first.pings > 0, 'a ping after the frame');
+    first.close(); // dies before answering the ping
+    const second = await connect(server.port, b.token);
+    assert.deepEqual((await second.received(1))[0].data, m1, 'the unconfirmed frame comes again');
+    await second.until(() => second.pings > 0, 'the ping after the catch-up');
+    // The pong confirms m1: wait until the cursor moved, then reconnect: nothing twice.
+    for (let i = 0; i < 50 && (await cursorOf(b.id, sidOf(b.token))) === '0-0'; i++) await sleep(50);
+    second.close();
+    const third = await connect(server.port, b.token);
+    const m2 = await sendText(server.base, a.token, b.id, 'two');
+    const frames = await third.received(1);
+    await sleep(200);
+    assert.deepEqual(third.of('singleChat').map(f => f.data), [ m2 ]);
+    assert.deepEqual(frames[0].data, m2);
+    third.close();
+  });
+
+  it('a new session starts at the furthest cursor: offline messages reach the next login, read ones do not flood a new device', async () => {
+    const { a, b } = await pair();
+    const m1 = await sendText(server.base, a.token, b.id, 'unread');
+    // b logs in on a new device: m1 reached no device yet, so it comes.
+    const tablet = await device(b);
+    const c1 = await connect(server.port, tablet);
+    assert.deepEqual((await c1.received(1))[0].data, m1);
+    for (let i = 0; i < 50 && (await cursorOf(b.id, sidOf(tablet))) === '0-0'; i++) await sleep(50);
+    c1.close();
+    // Read on the tablet: a device logging in now starts after it.
+    const laptop = await device(b);
+    const c2 = await connect(server.port, laptop);
+    const m2 = await sendText(server.base, a.token, b.id, 'after');
+    await c2.received(1);
+    await sleep(200);
+    assert.deepEqual(c2.of('singleChat').map(f => f.data), [ m2 ]);
+    c2.close();
+  });
+
+  it('chatGetmessageOffLine answers "ok" and sends only entries after the last one sent on the socket', async () => {
+    const { a, b } = await pair();
+    const client = await connect(server.port, b.token);
+    await sendText(server.base, a.token, b.id, 'x');
+    await client.received(1);
+    const res = await call(server.base, 'POST', '/api/chat/chatGetmessageOffLine', b.token);
+    assert.deepEqual([ res.status, res.body ], [ 200, { msg: 'ok', data: 'ok' }]);
+    await sleep(300);
+    assert.equal(client.of('singleChat').length, 1);
+    client.close();
+  });
+
+  it('logout closes that session\'s sockets with the fail frame and 4001; other sessions stay', async () => {
+    const { b } = await pair();
+    const other = await device(b);
+    const c1 = await connect(server.port, b.token);
+    const c2 = await connect(server.port, other);
+    await logout(b.token).expect(200);
+    const closed = await c1.closed;
+    assert.deepEqual(closed, { code: 4001, clean: true });
+    assert.deepEqual(c1.frames.at(-1), { msg: 'fail', data: 'Token 令牌不合法！' });
+    await sleep(200);
+    assert.equal(c2.ws.readyState, c2.ws.OPEN);
+    c2.close();
+  });
+});
+
+export { Client, app };
