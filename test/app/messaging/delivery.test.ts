@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { app } from 'egg-mock/bootstrap';
+import { app, mm } from 'egg-mock/bootstrap';
 import { logout } from '../../helpers';
-import { Client, befriend, call, connect, cursorOf, device, listen, sendText, sidOf, sleep, user, WELCOME } from './support';
+import { befriend, call, connect, cursorOf, device, listen, sendText, sidOf, sleep, textBody, user, WELCOME } from './support';
 
 describe('messaging delivery (CONTRACT-messaging §1, §3)', () => {
   const server = listen();
@@ -118,6 +118,80 @@ describe('messaging delivery (CONTRACT-messaging §1, §3)', () => {
     assert.equal(c2.ws.readyState, c2.ws.OPEN);
     c2.close();
   });
-});
 
-export { Client, app };
+  it('bounds the inbox at INBOX_MAX entries (oldest go first) and trims what every recent session confirmed', async () => {
+    const { a, b } = await pair();
+    mm(app.config.im.messaging, 'inboxMax', 5);
+    const sent = [];
+    for (let i = 0; i < 8; i++) sent.push(await sendText(server.base, a.token, b.id, `m${i}`));
+    assert.equal(await app.redis.xlen(`im:inbox:{${b.id}}`), 5);
+    const client = await connect(server.port, b.token);
+    const frames = await client.received(5);
+    assert.deepEqual(frames.map(f => f.data.id), sent.slice(3).map(m => m.id));
+    // Confirmed by the only session: the entries go (history keeps them in MySQL).
+    for (let i = 0; i < 50 && (await app.redis.xlen(`im:inbox:{${b.id}}`)) > 0; i++) await sleep(50);
+    assert.equal(await app.redis.xlen(`im:inbox:{${b.id}}`), 0);
+    assert.equal(await app.model.Message.count(), 8);
+    client.close();
+  });
+
+  it('keeps entries a recently seen session has not confirmed yet', async () => {
+    const { a, b } = await pair();
+    const phone = await device(b); // seen at login, at the inbox start
+    const client = await connect(server.port, b.token);
+    await sendText(server.base, a.token, b.id, 'for both');
+    await client.received(1);
+    for (let i = 0; i < 20 && (await cursorOf(b.id, sidOf(b.token))) === '0-0'; i++) await sleep(50);
+    assert.equal(await app.redis.xlen(`im:inbox:{${b.id}}`), 1, 'the phone has not read it');
+    const later = await connect(server.port, phone);
+    assert.equal((await later.received(1))[0].data.data, '{"data":"for both","dataType":false,"otherData":null}');
+    later.close();
+    client.close();
+  });
+
+  it('sync copies only when the sender has another session', async () => {
+    const { a, b } = await pair();
+    await sendText(server.base, a.token, b.id, 'one session');
+    assert.equal(await app.redis.exists(`im:inbox:{${a.id}}`), 0);
+    await device(a);
+    await sendText(server.base, a.token, b.id, 'two sessions');
+    assert.equal(await app.redis.xlen(`im:inbox:{${a.id}}`), 1);
+  });
+
+  it('a failure inside the send (Redis append) answers 503, stores nothing and delivers nothing', async () => {
+    const { a, b } = await pair();
+    const client = await connect(server.port, b.token);
+    app.mockService('messaging.broker', 'append', async () => { throw new Error('Connection is closed.'); });
+    const res = await call(server.base, 'POST', '/api/chat/socket/sendmessage', a.token, textBody(b.id, 'lost?'));
+    assert.deepEqual([ res.status, res.body ], [ 503, { msg: 'fail', data: '服务暂不可用，请稍后再试' }]);
+    mm.restore();
+    assert.equal(await app.model.Message.count(), 0);
+    const ok = await sendText(server.base, a.token, b.id, 'after');
+    assert.equal(ok.seq, 1, 'the failed send took no seq');
+    await client.received(1);
+    await sleep(200);
+    assert.deepEqual(client.ids(), [ ok.id ]);
+    client.close();
+  });
+
+  it('storeSystemNotice (for autoAddFriendAndAgree): stored in the caller\'s transaction, delivered after commit, data an object, no sync copy; nothing on rollback', async () => {
+    const { a, b } = await pair();
+    await device(a);
+    const client = await connect(server.port, b.token);
+    const ctx = app.mockContext();
+    const data = { data: '我们已经是好友了，可以开始聊天了', dataType: false, otherData: null };
+    await assert.rejects(app.model.transaction(async transaction => {
+      await ctx.service.messaging.chat.storeSystemNotice(transaction, { fromId: a.id, toId: b.id, data });
+      throw new Error('rolled back');
+    }), /rolled back/);
+    const notice = await app.model.transaction(transaction => ctx.service.messaging.chat.storeSystemNotice(transaction, { fromId: a.id, toId: b.id, data }));
+    assert.deepEqual({ type: notice.type, data: notice.data, seq: notice.seq }, { type: 'systemNotice', data, seq: 1 });
+    const frames = await client.received(1);
+    await sleep(200);
+    assert.deepEqual(frames.map(f => f.data), [ notice ]);
+    assert.equal(await app.redis.exists(`im:inbox:{${a.id}}`), 0, 'no sync copy');
+    const [ stored ] = (await call(server.base, 'GET', `/api/chat/history/${a.id}`, b.token)).body.data;
+    assert.deepEqual(stored, notice);
+    client.close();
+  });
+});
