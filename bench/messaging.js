@@ -36,6 +36,28 @@ function workersRssKB(title) {
     .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[1]), 0);
 }
 
+// Waits until the RSS of the workers moves by less than 1 % between samples 1 s apart (at most 20 s).
+async function stableRss(title) {
+  let last = workersRssKB(title);
+  for (let i = 0; i < 20; i++) {
+    await sleep(1000);
+    const now = workersRssKB(title);
+    if (Math.abs(now - last) < last * 0.01) return now;
+    last = now;
+  }
+  return last;
+}
+
+// Waits until the server answers quickly again: work a scenario left queued (logins) must finish first.
+async function settle(url) {
+  for (let quick = 0, i = 0; quick < 5 && i < 200; i++) {
+    const started = Date.now();
+    await fetch(`${url}/api/bench-unknown-route`, { method: 'POST' }).then(res => res.arrayBuffer());
+    quick = Date.now() - started < 20 ? quick + 1 : 0;
+    await sleep(100);
+  }
+}
+
 // Sessions straight in Redis, one per user, as login would open them.
 async function openSessions(redis, users, secret, ttlSeconds) {
   const iat = Math.floor(Date.now() / 1000);
@@ -190,16 +212,23 @@ async function run({ url, port, title, database, mysqlSettings, redisDb, secret,
     log(`messaging: ${online.length} users with sessions, ${pairs.length} friend pairs`);
 
     const track = tracker();
-    await sleep(2000);
-    const rssBefore = workersRssKB(title);
-    const opened = await openAll(port, online, 50, id => track.onFrame(id));
-    sockets.push(...opened.sockets);
-    await sleep(3000);
-    const rssAfter = workersRssKB(title);
+    await settle(url);
+    // Memory: the growth of the workers' RSS over the second half of the sockets, once the
+    // memory left from earlier scenarios (scrypt's 32 MiB per login) has settled.
+    const half = Math.floor(online.length / 2);
+    const first = await openAll(port, online.slice(0, half), 50, id => track.onFrame(id));
+    const rssBefore = await stableRss(title);
+    const opened = await openAll(port, online.slice(half), 50, id => track.onFrame(id));
+    const rssAfter = await stableRss(title);
     const perSocketKB = (rssAfter - rssBefore) / Math.max(1, opened.sockets.length);
+    sockets.push(...first.sockets, ...opened.sockets);
+    opened.sockets = sockets;
+    opened.failed += first.failed;
+    opened.rate = (first.rate + opened.rate) / 2;
     log(`messaging: ${opened.sockets.length} sockets open (${opened.failed} failed) at ${opened.rate.toFixed(0)} handshakes/s; ` +
       `workers' RSS ${(rssBefore / 1024).toFixed(0)} -> ${(rssAfter / 1024).toFixed(0)} MiB = ${perSocketKB.toFixed(1)} KB per socket`);
 
+    await settle(url);
     const loopSeconds = await closedLoop(url, pairs, connections, duration, track);
     await track.settle();
     const saturated = { ...track.summary(), seconds: loopSeconds };
@@ -218,6 +247,7 @@ async function run({ url, port, title, database, mysqlSettings, redisDb, secret,
       user.ws.on('message', onPaced);
     }
     const rate = saturated.rps / 2;
+    await settle(url);
     const paceSeconds = await openLoop(url, pairs, rate, duration, paceTrack);
     await paceTrack.settle();
     const paced = { ...paceTrack.summary(), rate, seconds: paceSeconds, rps: paceTrack.summary().sent / paceSeconds };

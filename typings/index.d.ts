@@ -15,9 +15,9 @@ declare module 'ioredis' {
     /** See app/lib/messaging/scripts.ts. */
     msgAppend(key: string, max: number, minId: string, ttlMs: number, ...fields: string[]): Promise<[ string, string ]>;
     msgStartCursor(key: string, sid: string, nowMs: number, ttlMs: number): Promise<string>;
-    msgOpenCursor(key: string, sid: string, nowMs: number, ttlMs: number, ...liveSids: string[]): Promise<string>;
     msgAckCursor(cursorKey: string, inboxKey: string, sid: string, entryId: string, nowMs: number, windowMs: number, ttlMs: number): Promise<number>;
-    msgOpenSocket(key: string, member: string, nowMs: number, maxPerSession: number, ttlMs: number): Promise<string[]>;
+    msgOpenSocket(cursorKey: string, socketsKey: string, sid: string, nowMs: number, ttlMs: number, socketId: string, maxPerSession: number,
+      ...liveSids: string[]): Promise<Array<string | number>>;
   }
 }
 

@@ -104,10 +104,11 @@ export class Hub implements ConnectionHost {
     conn.sendRaw(JSON.stringify({ type: 'system', data: this.text(locale, 'messaging.frame.welcome'), timestamp: Date.now() }));
     const broker = this.service().broker;
     try {
-      const dropped = await broker.socketOpened(uid, sid, conn.id);
-      await broker.publish(uid, { t: 'open', s: sid, c: conn.id, x: dropped });
+      const { cursor, sockets, dropped } = await broker.socketOpened(uid, sid, conn.id);
+      // Other sockets of this session (on any process) go passive, those over the limit go.
+      if (sockets > 1) await broker.publish(uid, { t: 'open', s: sid, c: conn.id, x: dropped });
       this.opened(uid, sid, conn.id, dropped);
-      conn.start(await broker.openCursor(uid, sid));
+      conn.start(cursor);
     } catch (err) {
       this.warn('[messaging] socket of user %d not started: %s', uid, (err as Error).message);
       conn.drop();
@@ -116,13 +117,13 @@ export class Hub implements ConnectionHost {
 
   private async add(conn: Connection) {
     this.size++;
-    let set = this.byUser.get(conn.uid);
-    if (!set) {
-      set = new Set();
-      this.byUser.set(conn.uid, set);
-      await this.subscriber!.subscribe(eventChannel(this.settings.channelPrefix, conn.uid));
+    const set = this.byUser.get(conn.uid);
+    if (set) {
+      set.add(conn);
+      return;
     }
-    set.add(conn);
+    this.byUser.set(conn.uid, new Set([ conn ]));
+    await this.subscriber!.subscribe(eventChannel(this.settings.channelPrefix, conn.uid));
   }
 
   private remove(conn: Connection) {
@@ -262,20 +263,20 @@ export class Hub implements ConnectionHost {
     return map;
   }
 
-  /** CONTRACT: with Redis or MySQL down, sockets are dropped (no close frame) and handshakes get 503. */
+  /**
+   * CONTRACT: with Redis or MySQL down, sockets are dropped (no close frame) and handshakes get
+   * 503. Down means unreachable (refused, reset, closed), not slow: a busy process whose pool is
+   * exhausted or whose commands time out keeps its sockets.
+   */
   private async checkDependencies() {
-    const timeout = Math.max(1500, this.settings.healthCheckMs);
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('dependency check timed out')), timeout); });
-    try {
-      await Promise.race([ Promise.all([ this.app.redis.ping(), this.app.model.query('SELECT 1', { useMaster: true } as any) ]), limit ]);
-      this.dependenciesUp = true;
-    } catch {
+    const probes = [ this.app.redis.ping(), this.app.model.query('SELECT 1', { useMaster: true } as any) ];
+    const failures = (await Promise.allSettled(probes)).filter(result => result.status === 'rejected') as PromiseRejectedResult[];
+    if (failures.some(failure => isUnreachable(failure.reason))) {
       if (this.dependenciesUp) this.warn('[messaging] Redis or MySQL unreachable: dropping %d sockets', this.size);
       this.dependenciesUp = false;
       this.dropAll();
-    } finally {
-      clearTimeout(timer);
+    } else if (!failures.length) {
+      this.dependenciesUp = true;
     }
   }
 
@@ -309,5 +310,10 @@ export class Hub implements ConnectionHost {
   }
 }
 
-/** The process's hub (app.ts creates it once per app worker). */
-export const HUB = Symbol('messaging.hub');
+const UNREACHABLE = /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EPIPE|PROTOCOL_CONNECTION_LOST|Connection is closed|Stream isn't writeable|closed state|Connection lost/;
+
+/** An error saying the server cannot be reached (as opposed to a timeout under load). */
+function isUnreachable(err: any): boolean {
+  return [ err, err?.parent, err?.original ].some(e => UNREACHABLE.test(`${e?.code ?? ''} ${e?.name ?? ''} ${e?.message ?? ''}`)) ||
+    /Sequelize(ConnectionRefused|HostNotReachable|HostNotFound)Error/.test(err?.name ?? '');
+}

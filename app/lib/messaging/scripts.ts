@@ -40,14 +40,15 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return start
 `;
 
-// KEYS[1] cursors; ARGV: sid, now ms, ttl ms, then the live session ids. On connect: drops the
-// fields of sessions that no longer exist, marks the session seen, and returns its cursor
-// (started as at login if it has none).
-export const OPEN_CURSOR = `
+// KEYS[1] cursors, KEYS[2] open sockets; ARGV: sid, now ms, ttl ms, socket id, max sockets per
+// session, then the live session ids. On connect: drops the cursors of sessions that no longer
+// exist, marks the session seen, registers the socket, and returns { the session's cursor
+// (started as at login if it has none), number of the session's sockets, the socket ids beyond
+// the limit, oldest first, which are unregistered (their processes drop them) }.
+export const OPEN_SOCKET = `
 local live = {}
-for i = 4, #ARGV do live[ARGV[i]] = true end
-local fields = redis.call('HKEYS', KEYS[1])
-for _, f in ipairs(fields) do
+for i = 6, #ARGV do live[ARGV[i]] = true end
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
   local sid = f
   if string.sub(f, 1, 5) == 'seen:' then sid = string.sub(f, 6) end
   if sid ~= '_max' and not live[sid] then redis.call('HDEL', KEYS[1], f) end
@@ -59,13 +60,27 @@ if not cursor then
 end
 redis.call('HSET', KEYS[1], 'seen:' .. ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return cursor
+local prefix = ARGV[1] .. ' '
+redis.call('ZADD', KEYS[2], ARGV[2], prefix .. ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+local same = {}
+for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if string.sub(m, 1, #prefix) == prefix then same[#same + 1] = m end
+end
+local result = { cursor, #same }
+for i = 1, #same - tonumber(ARGV[5]) do
+  redis.call('ZREM', KEYS[2], same[i])
+  result[#result + 1] = string.sub(same[i], #prefix + 1)
+end
+return result
 `;
 
 // KEYS[1] cursors, KEYS[2] inbox; ARGV: sid, entry id, now ms, active window ms, ttl ms.
 // Moves the session's cursor forward (never back) to the entry its device confirmed, and
-// `_max` with it; then drops the inbox entries behind both `_max` and the cursor of every
-// session seen within the window. Returns 1 if the cursor moved.
+// `_max` with it; then drops the inbox entries before both `_max` and the cursor of every
+// session seen within the window. The confirmed entry itself stays: the next append names it
+// as its predecessor, so a socket that sent it can send the new one straight from the event.
+// Returns 1 if the cursor moved.
 export const ACK_CURSOR = `${LESS}
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if cur and not less(cur, ARGV[2]) then return 0 end
@@ -86,30 +101,7 @@ for field, value in pairs(map) do
     if less(c, floor) then floor = c end
   end
 end
-if floor ~= '0-0' then
-  local ms, seq = string.match(floor, '^(%d+)-(%d+)$')
-  redis.call('XTRIM', KEYS[2], 'MINID', ms .. '-' .. (tonumber(seq) + 1))
-end
+if floor ~= '0-0' then redis.call('XTRIM', KEYS[2], 'MINID', floor) end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1
-`;
-
-// KEYS[1] sockets of the user; ARGV: member "<sid> <socket id>", now ms, max per session, ttl ms.
-// Registers an opened socket and returns the members of the same session beyond the limit,
-// oldest first, which are removed (their processes drop them).
-export const OPEN_SOCKET = `
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-local prefix = string.match(ARGV[1], '^(%S+ )')
-local same = {}
-for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  if string.sub(m, 1, #prefix) == prefix then same[#same + 1] = m end
-end
-local excess = #same - tonumber(ARGV[3])
-local dropped = {}
-for i = 1, excess do
-  dropped[#dropped + 1] = same[i]
-  redis.call('ZREM', KEYS[1], same[i])
-end
-return dropped
 `;

@@ -1,7 +1,7 @@
 import { Service } from 'egg';
 import { BrokerEvent, EndCode, InboxEntry, entryFields, entryFromFields } from '../../lib/messaging/events';
 import { clientMsgKey, cursorKey, eventChannel, inboxKey, socketsKey } from '../../lib/messaging/keys';
-import { ACK_CURSOR, APPEND_ENTRY, OPEN_CURSOR, OPEN_SOCKET, START_CURSOR } from '../../lib/messaging/scripts';
+import { ACK_CURSOR, APPEND_ENTRY, OPEN_SOCKET, START_CURSOR } from '../../lib/messaging/scripts';
 
 const ACTIVE_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
@@ -21,9 +21,8 @@ export default class BrokerService extends Service {
     if (typeof redis.msgAppend !== 'function') {
       redis.defineCommand('msgAppend', { numberOfKeys: 1, lua: APPEND_ENTRY });
       redis.defineCommand('msgStartCursor', { numberOfKeys: 1, lua: START_CURSOR });
-      redis.defineCommand('msgOpenCursor', { numberOfKeys: 1, lua: OPEN_CURSOR });
       redis.defineCommand('msgAckCursor', { numberOfKeys: 2, lua: ACK_CURSOR });
-      redis.defineCommand('msgOpenSocket', { numberOfKeys: 1, lua: OPEN_SOCKET });
+      redis.defineCommand('msgOpenSocket', { numberOfKeys: 2, lua: OPEN_SOCKET });
     }
     return redis;
   }
@@ -73,21 +72,21 @@ export default class BrokerService extends Service {
     await this.publish(uid, { t: 'end', s: sids, c: code });
   }
 
-  /** On connect: the session's cursor; prunes the cursors of sessions that no longer exist. */
-  async openCursor(uid: number, sid: string): Promise<string> {
+  /**
+   * On connect: registers the socket and returns the session's cursor, how many sockets the
+   * session has open (all processes), and those beyond WS_MAX_PER_SESSION (to drop). Prunes the
+   * cursors of sessions that no longer exist.
+   */
+  async socketOpened(uid: number, sid: string, socketId: string): Promise<{ cursor: string; sockets: number; dropped: string[] }> {
     const live = await this.redis.zrange(this.config.im.session.keyPrefix + uid, 0, -1);
-    return this.redis.msgOpenCursor(cursorKey(uid), sid, Date.now(), this.ttlMs, ...live);
+    const [ cursor, sockets, ...dropped ] = await this.redis.msgOpenSocket(cursorKey(uid), socketsKey(uid), sid, Date.now(), this.ttlMs,
+      socketId, this.settings.wsMaxPerSession, ...live);
+    return { cursor: String(cursor), sockets: Number(sockets), dropped: dropped.map(String) };
   }
 
   /** The device confirmed everything up to `entryId`. */
   async ack(uid: number, sid: string, entryId: string): Promise<void> {
     await this.redis.msgAckCursor(cursorKey(uid), inboxKey(uid), sid, entryId, Date.now(), ACTIVE_WINDOW_MS, this.ttlMs);
-  }
-
-  /** Registers an opened socket; returns the sockets of the same session beyond WS_MAX_PER_SESSION. */
-  async socketOpened(uid: number, sid: string, socketId: string): Promise<string[]> {
-    const dropped = await this.redis.msgOpenSocket(socketsKey(uid), `${sid} ${socketId}`, Date.now(), this.settings.wsMaxPerSession, this.ttlMs);
-    return dropped.map(member => member.split(' ')[1]);
   }
 
   async socketClosed(uid: number, sid: string, socketId: string): Promise<void> {

@@ -33,6 +33,8 @@ interface Draft {
   options: Record<string, unknown>;
   /** The sending session: its sync copies go to the sender's other sessions. */
   origin?: string;
+  /** Whether the sender holds other sessions (sync copies). */
+  copies?: boolean;
   clientMsgId?: string;
   /** Checked under the conversation lock, before the insert. */
   guard?: (conversation: ConversationRow) => void;
@@ -98,7 +100,10 @@ export default class ChatService extends Service {
   private async sendChecked(caller: Caller, input: SendInput): Promise<MessageObject> {
     const { store } = this.ctx.service.messaging;
     if (input.chatType === 'group') throw new NotFoundError('messaging.error.groupNotFound');
-    const { users, links } = await store.parties(caller.id, input.sendtoId);
+    const [ { users, links, conversationId }, sessions ] = await Promise.all([
+      store.parties(caller.id, input.sendtoId),
+      this.ctx.service.messaging.broker.sessionCount(caller.id),
+    ]);
     const sender = users.get(caller.id);
     const recipient = users.get(input.sendtoId);
     if (!sender) throw new ServiceUnavailableError(); // auth saw the row a moment ago
@@ -120,12 +125,13 @@ export default class ChatService extends Service {
         };
       }
     }
-    if (!(await store.conversationId(caller.id, recipient.id))) {
+    if (!conversationId) {
       await this.ctx.service.rateLimit.take([ this.bucket(caller.id, 'newconv', this.settings.msgNewConvLimit, 86400) ]);
+      await store.ensureConversation(caller.id, recipient.id);
     }
     const draft: Draft = {
       sender, recipient, links, type: input.type, data: input.data, options: input.options,
-      origin: caller.sid, clientMsgId: input.clientMsgId, guard,
+      origin: caller.sid, copies: sessions > 1, clientMsgId: input.clientMsgId, guard,
     };
     return this.inTransaction(transaction => this.storeMessage(transaction, draft));
   }
@@ -154,8 +160,11 @@ export default class ChatService extends Service {
   private async storeMessage(transaction: Transaction, draft: Draft): Promise<MessageObject> {
     const { store, broker } = this.ctx.service.messaging;
     const { sender, recipient, links } = draft;
-    await store.ensureConversation(sender.id, recipient.id);
-    const conversation = await store.lockConversation(sender.id, recipient.id, transaction);
+    let conversation = await store.lockConversation(sender.id, recipient.id, transaction);
+    if (!conversation) {
+      await store.ensureConversation(sender.id, recipient.id, transaction);
+      conversation = (await store.lockConversation(sender.id, recipient.id, transaction))!;
+    }
     draft.guard?.(conversation);
     const remarkOf = (owner: number) => links.find(link => link.user_id === owner)?.nickname;
     const row = await store.insertMessage(conversation, {
@@ -173,19 +182,18 @@ export default class ChatService extends Service {
       create_time: new Date(),
     }, transaction);
     const message = messageObject(row);
-    const queued = await this.queue(row, message, 'm', 's', draft.origin);
+    const queued = await this.queue(row, message, 'm', draft.copies ? { kind: 's', origin: draft.origin! } : undefined);
     if (draft.clientMsgId) await broker.setClientMsgId(sender.id, draft.clientMsgId, message.id);
     transaction.afterCommit(() => broker.announce(queued));
     return message;
   }
 
-  /** Appends the recipient's entry and, if the sender has other sessions, the sync copy. */
-  private async queue(row: MessageRow, data: unknown, kind: 'm' | 'r', copyKind: 's' | 'rs', origin?: string): Promise<QueuedEntry[]> {
+  /** Appends the recipient's entry and, when asked, the sync copy for the sender's other sessions. */
+  private async queue(row: MessageRow, data: unknown, kind: 'm' | 'r', copy?: { kind: 's' | 'rs'; origin: string }): Promise<QueuedEntry[]> {
     const { broker } = this.ctx.service.messaging;
-    const copies = origin !== undefined && (await broker.sessionCount(row.from_id)) > 1;
     return Promise.all([
       broker.append(row.to_id, { kind, messageId: String(row.id) }, data),
-      ...(copies ? [ broker.append(row.from_id, { kind: copyKind, messageId: String(row.id), origin }, data) ] : []),
+      ...(copy ? [ broker.append(row.from_id, { kind: copy.kind, messageId: String(row.id), origin: copy.origin }, data) ] : []),
     ]);
   }
 
@@ -213,7 +221,7 @@ export default class ChatService extends Service {
     if (found.isremove) return revokeNotice(found);
     const minutes = this.settings.revokeWindowMinutes;
     if (Date.now() - found.create_time.getTime() > minutes * 60000) throw new ForbiddenError('messaging.error.revokeTooLate', { n: minutes });
-    const { users } = await store.parties(caller.id, found.to_id);
+    const [ { users }, sessions ] = await Promise.all([ store.parties(caller.id, found.to_id), broker.sessionCount(caller.id) ]);
     const sender = users.get(caller.id)!;
     return this.inTransaction(async transaction => {
       const row = (await store.message(id, transaction, true))!;
@@ -221,7 +229,7 @@ export default class ChatService extends Service {
       await store.revoke(id, revokedData(sender.nickname || sender.username), new Date(), transaction);
       const revoked = (await store.message(id, transaction))!;
       const notice = revokeNotice(revoked);
-      const queued = await this.queue(revoked, notice, 'r', 'rs', caller.sid);
+      const queued = await this.queue(revoked, notice, 'r', sessions > 1 ? { kind: 'rs', origin: caller.sid } : undefined);
       transaction.afterCommit(() => broker.announce(queued));
       return notice;
     });

@@ -53,15 +53,26 @@ export default class StoreService extends Service {
     return this.ctx.model.query<T>(sql, { type: QueryTypes.SELECT, replacements, transaction, useMaster: true });
   }
 
-  /** Both users, and both directions of their friendship, by primary and unique keys. */
-  async parties(senderId: number, recipientId: number): Promise<{ users: Map<number, Party>; links: FriendLink[] }> {
-    const [ users, links ] = await Promise.all([
-      this.select<Party>('SELECT id, uuid, username, nickname, avatar, status, is_deleted, role, userset FROM `user` WHERE id IN (:ids)',
-        { ids: [ senderId, recipientId ] }),
-      this.select<FriendLink>('SELECT user_id, friend_id, nickname, isblack, status FROM goodfriend ' +
-        'WHERE (user_id = :a AND friend_id = :b) OR (user_id = :b AND friend_id = :a)', { a: senderId, b: recipientId }),
-    ]);
-    return { users: new Map(users.map(user => [ user.id, user ])), links };
+  /**
+   * Both users, both directions of their friendship and their conversation's id, in one query
+   * (primary key, then unique keys): sendmessage's only read before its transaction.
+   */
+  async parties(x: number, y: number): Promise<{ users: Map<number, Party>; links: FriendLink[]; conversationId: string | null }> {
+    const [ lo, hi ] = pairOf(x, y);
+    const rows = await this.select<Party & { link_nickname: string | null; link_isblack: number | null; link_status: number | null; conversation: string | null }>(
+      'SELECT u.id, u.uuid, u.username, u.nickname, u.avatar, u.status, u.is_deleted, u.role, u.userset, ' +
+      'g.nickname AS link_nickname, g.isblack AS link_isblack, g.status AS link_status, c.id AS conversation FROM `user` u ' +
+      'LEFT JOIN goodfriend g ON g.user_id = u.id AND g.friend_id = (CASE WHEN u.id = :lo THEN :hi ELSE :lo END) ' +
+      'LEFT JOIN conversation c ON c.user_a = :lo AND c.user_b = :hi WHERE u.id IN (:lo, :hi)', { lo, hi });
+    const users = new Map<number, Party>();
+    const links: FriendLink[] = [];
+    for (const { link_nickname, link_isblack, link_status, conversation, ...user } of rows) {
+      users.set(user.id, user);
+      if (link_status !== null) {
+        links.push({ user_id: user.id, friend_id: user.id === lo ? hi : lo, nickname: link_nickname ?? '', isblack: link_isblack ?? 0, status: link_status });
+      }
+    }
+    return { users, links, conversationId: rows[0]?.conversation ? String(rows[0].conversation) : null };
   }
 
   async conversationId(x: number, y: number): Promise<string | null> {
@@ -71,22 +82,22 @@ export default class StoreService extends Service {
   }
 
   /**
-   * Creates the pair's conversation if missing, in its own statement: creating it inside the
-   * sending transaction would let concurrent first messages deadlock on the unique key.
+   * Creates the pair's conversation if missing. sendmessage does it in its own statement before
+   * its transaction: creating it inside would let concurrent first messages of a pair deadlock
+   * on the unique key (retried once). Inside a caller's transaction it joins that transaction.
    */
-  async ensureConversation(x: number, y: number): Promise<void> {
+  async ensureConversation(x: number, y: number, transaction?: Transaction): Promise<void> {
     const [ a, b ] = pairOf(x, y);
     await this.ctx.model.query('INSERT IGNORE INTO conversation (chat_type, user_a, user_b, last_seq, sent_a, sent_b, create_time, update_time) ' +
-      'VALUES (1, :a, :b, 0, 0, 0, :now, :now)', { replacements: { a, b, now: sqlTime(new Date()) }, useMaster: true } as any);
+      'VALUES (1, :a, :b, 0, 0, 0, :now, :now)', { replacements: { a, b, now: sqlTime(new Date()) }, transaction, useMaster: true } as any);
   }
 
-  /** Locks the pair's conversation (SELECT … FOR UPDATE): the lock that orders its messages. */
-  async lockConversation(x: number, y: number, transaction: Transaction): Promise<ConversationRow> {
+  /** Locks the pair's conversation (SELECT … FOR UPDATE), the lock that orders its messages; null if there is none. */
+  async lockConversation(x: number, y: number, transaction: Transaction): Promise<ConversationRow | null> {
     const [ a, b ] = pairOf(x, y);
     const rows = await this.select<ConversationRow>('SELECT id, user_a, user_b, last_seq, sent_a, sent_b FROM conversation ' +
       'WHERE user_a = :a AND user_b = :b FOR UPDATE', { a, b }, transaction);
-    if (!rows[0]) throw new Error('conversation missing after ensureConversation');
-    return { ...rows[0], id: String(rows[0].id) };
+    return rows[0] ? { ...rows[0], id: String(rows[0].id) } : null;
   }
 
   /** Inserts the conversation's next message and moves the conversation on; returns the row. */

@@ -2,7 +2,7 @@
 // that records frames and close codes, and friendship rows straight into the table.
 import { strict as assert } from 'node:assert';
 import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, Socket } from 'node:net';
 import { Application } from 'egg';
 import { app } from 'egg-mock/bootstrap';
 import WebSocket from 'ws';
@@ -14,15 +14,22 @@ export const TOKEN_INVALID = 'Token 令牌不合法！';
 /** The app listening on 127.0.0.1:<ephemeral> for the describe block, as egg-cluster serves it. */
 export function listen(application: () => Application = () => app) {
   const state = { port: 0, server: undefined as Server | undefined };
+  const sockets = new Set<Socket>();
   before(async () => {
     const target = application();
     const server = createServer(target.callback());
+    // Upgraded sockets are no longer HTTP connections: closed by hand below.
+    server.on('connection', socket => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
     target.emit('server', server);
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
     state.server = server;
     state.port = (server.address() as AddressInfo).port;
   });
   after(async () => {
+    for (const socket of sockets) socket.destroy();
     state.server?.closeAllConnections();
     await new Promise(resolve => state.server?.close(resolve));
   });
