@@ -100,7 +100,7 @@ export default class ChatService extends Service {
   private async sendChecked(caller: Caller, input: SendInput): Promise<MessageObject> {
     const { store } = this.ctx.service.messaging;
     if (input.chatType === 'group') throw new NotFoundError('messaging.error.groupNotFound');
-    const [ { users, links, conversationId }, sessions ] = await Promise.all([
+    const [{ users, links, conversationId }, sessions ] = await Promise.all([
       store.parties(caller.id, input.sendtoId),
       this.ctx.service.messaging.broker.sessionCount(caller.id),
     ]);
@@ -221,7 +221,7 @@ export default class ChatService extends Service {
     if (found.isremove) return revokeNotice(found);
     const minutes = this.settings.revokeWindowMinutes;
     if (Date.now() - found.create_time.getTime() > minutes * 60000) throw new ForbiddenError('messaging.error.revokeTooLate', { n: minutes });
-    const [ { users }, sessions ] = await Promise.all([ store.parties(caller.id, found.to_id), broker.sessionCount(caller.id) ]);
+    const [{ users }, sessions ] = await Promise.all([ store.parties(caller.id, found.to_id), broker.sessionCount(caller.id) ]);
     const sender = users.get(caller.id)!;
     return this.inTransaction(async transaction => {
       const row = (await store.message(id, transaction, true))!;

@@ -66,7 +66,10 @@ export default class StoreService extends Service {
       'LEFT JOIN conversation c ON c.user_a = :lo AND c.user_b = :hi WHERE u.id IN (:lo, :hi)', { lo, hi });
     const users = new Map<number, Party>();
     const links: FriendLink[] = [];
-    for (const { link_nickname, link_isblack, link_status, conversation, ...user } of rows) {
+    for (const row of rows) {
+      const { link_nickname, link_isblack, link_status } = row;
+      const user: Party = { id: row.id, uuid: row.uuid, username: row.username, nickname: row.nickname, avatar: row.avatar, status: row.status,
+        is_deleted: row.is_deleted, role: row.role, userset: row.userset };
       users.set(user.id, user);
       if (link_status !== null) {
         links.push({ user_id: user.id, friend_id: user.id === lo ? hi : lo, nickname: link_nickname ?? '', isblack: link_isblack ?? 0, status: link_status });
