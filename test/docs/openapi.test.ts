@@ -14,7 +14,7 @@ import { InternalError, RateLimitedError } from '../../app/lib/errors';
 import zhTexts from '../../config/locale/zh-CN.json';
 import { assertClosed, CLOSED_PORT, unreachableRedis } from '../faults';
 import { appJwtSecret, PASSWORD, register } from '../helpers';
-import { befriend, blacklist, textBody, user as messagingUser } from '../app/messaging/support';
+import { blacklist, friends, textBody } from '../app/messaging/support';
 
 // CONTRACT: failure statuses (plus 200).
 const CONTRACT_STATUSES = [ 200, 400, 401, 403, 404, 409, 413, 422, 429, 500, 503 ];
@@ -204,12 +204,7 @@ describe('docs/openapi.yaml', () => {
 
   describe('messaging routes', () => {
     const send = (token: string, body: object) => post('/api/chat/socket/sendmessage').set('token', token).send(body);
-    async function pair() {
-      const a = await messagingUser('doc_msg_a');
-      const b = await messagingUser('doc_msg_b');
-      await befriend(a.id, b.id);
-      return { a, b };
-    }
+    const pair = () => friends('doc_msg_a', 'doc_msg_b');
 
     it('GET /ws without Upgrade: 426', async () => {
       conforms('get', '/ws', await app.httpRequest().get('/ws').expect(426));

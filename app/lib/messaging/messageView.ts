@@ -76,17 +76,22 @@ export const revokedData = (senderName: string) => JSON.stringify(noticeData(`${
 
 const chatTypeOf = (row: MessageRow) => CHAT_TYPES[row.chat_type as 1 | 2] ?? 'single';
 
+/** The keys every object about a message starts with, in the contract's order. */
+const head = (row: MessageRow) => ({
+  id: String(row.id),
+  from_avatar: row.from_avatar,
+  from_name: row.from_name,
+  from_id: row.from_id,
+  to_id: row.to_id,
+  to_name: row.to_name,
+  to_avatar: row.to_avatar,
+  chatType: chatTypeOf(row),
+});
+
 export function messageObject(row: MessageRow): MessageObject {
   const notice = row.type === 'systemNotice' && !row.isremove;
   return {
-    id: String(row.id),
-    from_avatar: row.from_avatar,
-    from_name: row.from_name,
-    from_id: row.from_id,
-    to_id: row.to_id,
-    to_name: row.to_name,
-    to_avatar: row.to_avatar,
-    chatType: chatTypeOf(row),
+    ...head(row),
     type: row.type,
     data: notice ? JSON.parse(row.data ?? 'null') : row.data ?? '',
     options: row.options ? JSON.parse(row.options) : {},
@@ -100,14 +105,7 @@ export function messageObject(row: MessageRow): MessageObject {
 /** The notice of a revoked message (its row after the revoke). */
 export function revokeNotice(row: MessageRow): RevokeNotice {
   return {
-    id: String(row.id),
-    from_avatar: row.from_avatar,
-    from_name: row.from_name,
-    from_id: row.from_id,
-    to_id: row.to_id,
-    to_name: row.to_name,
-    to_avatar: row.to_avatar,
-    chatType: chatTypeOf(row),
+    ...head(row),
     type: 'systemNotice',
     actionType: 'revoke',
     data: JSON.parse(row.data ?? 'null') as NoticeData,

@@ -1,17 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { app, mm } from 'egg-mock/bootstrap';
 import { logout } from '../../helpers';
-import { befriend, call, connect, cursorOf, device, listen, sendText, sidOf, sleep, textBody, user, WELCOME } from './support';
+import { call, connect, cursorOf, device, friends, listen, sendText, sidOf, sleep, textBody, WELCOME } from './support';
 
 describe('messaging delivery (CONTRACT-messaging §1, §3)', () => {
   const server = listen();
 
-  async function pair() {
-    const a = await user('alice01');
-    const b = await user('bob00001');
-    await befriend(a.id, b.id);
-    return { a, b };
-  }
+  const pair = () => friends('alice01', 'bob00001');
 
   it('welcomes a socket, then delivers a message as the singleChat frame the course client reads', async () => {
     const { a, b } = await pair();

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { app, mm } from 'egg-mock/bootstrap';
 import { AUTH_FAILURES, assertFail } from '../../helpers';
-import { befriend, blacklist, call, connect, listen, sendMessage, sendText, setSendCount, sleep, textBody, user } from './support';
+import { befriend, blacklist, call, connect, friends, listen, sendMessage, sendText, setSendCount, sleep, textBody, user } from './support';
 
 const ROUTE = '/api/chat/socket/sendmessage';
 const MESSAGE_KEYS = [ 'id', 'from_avatar', 'from_name', 'from_id', 'to_id', 'to_name', 'to_avatar', 'chatType', 'type', 'data',
@@ -10,12 +10,6 @@ const MESSAGE_KEYS = [ 'id', 'from_avatar', 'from_name', 'from_id', 'to_id', 'to
 describe('POST /api/chat/socket/sendmessage', () => {
   const server = listen();
 
-  async function friends() {
-    const a = await user('sender01');
-    const b = await user('receiver1');
-    await befriend(a.id, b.id);
-    return { a, b };
-  }
 
   it('answers the stored message object, keys in the contract\'s order (JSON and form bodies)', async () => {
     const { a, b } = await friends();

@@ -200,6 +200,14 @@ export async function befriend(a: number, b: number, remarks: { ab?: string; ba?
   ]);
 }
 
+/** Two users with sessions who are friends. */
+export async function friends(first = 'sender01', second = 'receiver1') {
+  const a = await user(first);
+  const b = await user(second);
+  await befriend(a.id, b.id);
+  return { a, b };
+}
+
 /** `owner` blacklists `target` (owner's row about target: isblack 1). */
 export async function blacklist(owner: number, target: number) {
   await app.model.Goodfriend.update({ isblack: 1 }, { where: { user_id: owner, friend_id: target } });
