@@ -122,7 +122,7 @@ describe('messaging on 2 worker processes (egg-scripts, production build)', func
     const sockets = await spread(token);
     assert.equal((await call(BASE, 'POST', '/api/chat/logout', token)).status, 200);
     for (const { client } of sockets) {
-      assert.deepEqual(await client.closed, { code: 4001, clean: true });
+      assert.deepEqual(await client.closedWithin(), { code: 4001, clean: true });
       assert.deepEqual(client.frames.at(-1), { msg: 'fail', data: 'Token 令牌不合法！' });
     }
     for (const { client } of sessions) client.close();

@@ -127,13 +127,14 @@ describe('messaging delivery (CONTRACT-messaging §1, §3)', () => {
     client.close();
   });
 
-  it('logout closes that session\'s sockets with the fail frame and 4001; other sessions stay', async () => {
+  it('logout closes that session\'s sockets with the fail frame and 4001 at once (by its event); other sessions stay', async () => {
+    mm(app.config.im.messaging, 'heartbeatMs', 600000); // no periodic check: only the event can close it
     const { b } = await pair();
     const other = await device(b);
     const c1 = await connect(server.port, b.token);
     const c2 = await connect(server.port, other);
     await logout(b.token).expect(200);
-    const closed = await c1.closed;
+    const closed = await c1.closedWithin();
     assert.deepEqual(closed, { code: 4001, clean: true });
     assert.deepEqual(c1.frames.at(-1), { msg: 'fail', data: 'Token 令牌不合法！' });
     await sleep(200);

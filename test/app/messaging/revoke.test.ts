@@ -54,6 +54,9 @@ describe('POST /api/chat/revokeMessage', () => {
     await client.received(2); // the message (revoked) and the notice
     const again = assertOk(await revoke(a.token, bodyOf(message)));
     assert.deepEqual(again, first);
+    // Also once the window has passed: the revoke happened in time.
+    await app.model.Message.update({ create_time: new Date(Date.now() - 3600000) }, { where: { id: message.id } });
+    assert.deepEqual(assertOk(await revoke(a.token, bodyOf(message))), first);
     await sleep(300);
     assert.equal(client.of('singleChat').length, 2);
     client.close();

@@ -103,24 +103,26 @@ describe('WebSocket /ws (CONTRACT-messaging §1)', () => {
     assert.equal((await big.closed).code, 1009);
   });
 
-  it('a login with SESSION_POLICY=single closes the older sessions\' sockets: force_logout frame, 4004', async () => {
+  it('a login with SESSION_POLICY=single closes the older sessions\' sockets at once: force_logout frame, 4004', async () => {
+    mm(app.config.im.messaging, 'heartbeatMs', 600000); // no periodic check: only the event can close it
     await register('single01');
     const old = await login('single01');
     const client = await connect(server.port, old.token);
     mm(app.config.im.session, 'policy', 'single');
     await login('single01');
-    const closed = await client.closed;
+    const closed = await client.closedWithin();
     assert.deepEqual(closed, { code: 4004, clean: true });
     assert.deepEqual(client.frames.at(-1), { msg: 'force_logout', data: '你的账号在其他设备登录' });
   });
 
   it('SESSION_MAX eviction closes the evicted session\'s sockets with 4004', async () => {
+    mm(app.config.im.messaging, 'heartbeatMs', 600000);
     mm(app.config.im.session, 'max', 1);
     await register('evict001');
     const first = await login('evict001');
     const client = await connect(server.port, first.token);
     await login('evict001');
-    assert.equal((await client.closed).code, 4004);
+    assert.equal((await client.closedWithin()).code, 4004);
   });
 
   it('a second socket of one session becomes the active one; the older gets only pings and stays open', async () => {

@@ -146,6 +146,13 @@ export class Client {
     }
   }
 
+  /** The close, or a failure after `ms` (a close that only a later periodic check would bring). */
+  closedWithin(ms = 10000): Promise<Closed> {
+    let timer: NodeJS.Timeout;
+    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`not closed within ${ms} ms`)), ms); });
+    return Promise.race([ this.closed, late ]).finally(() => clearTimeout(timer));
+  }
+
   /** Frames of a type (`singleChat` by default). */
   of(type = 'singleChat') {
     return this.frames.filter(frame => frame?.type === type);
