@@ -230,3 +230,36 @@ export const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, 
 
 /** The session id a token names. */
 export const sidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sid as string;
+
+/**
+ * A message from one new user to another through `application` on a server of its own, received
+ * on a socket and confirmed by its pong; resolves to the recipient's id once the confirmation
+ * trimmed the inbox (the two-key cursor script). For other topologies (test/deploy).
+ */
+export async function messagingFlow(application: Application, prefix: string): Promise<number> {
+  const server = createServer(application.callback());
+  application.emit('server', server);
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const register = async (username: string) =>
+      (await call(base, 'POST', '/api/regChat', undefined, { username, password: 'secret123' })).body.data;
+    const [ a, b ] = [ await register(`${prefix}_a`), await register(`${prefix}_b`) ];
+    await application.model.Goodfriend.bulkCreate([{ user_id: a.id, friend_id: b.id }, { user_id: b.id, friend_id: a.id }]);
+    const client = new Client(`${base.replace('http', 'ws')}/ws?token=${b.token}`);
+    await client.opened;
+    await client.until(() => client.frames.length > 0, 'welcome');
+    const first = await sendText(base, a.token, b.id, 'one');
+    const second = await sendText(base, a.token, b.id, 'two');
+    await client.received(2);
+    assert.deepEqual(client.ids(), [ first.id, second.id ]);
+    const inbox = `im:inbox:{${b.id}}`;
+    for (let i = 0; i < 50 && (await application.redis.xlen(inbox)) > 1; i++) await sleep(50);
+    assert.equal(await application.redis.xlen(inbox), 1, 'confirmed entries trimmed');
+    client.close();
+    return b.id;
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
