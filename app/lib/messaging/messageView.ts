@@ -21,7 +21,8 @@ export interface MessageRow {
   revoke_time: Date | null;
 }
 
-export interface MessageObject {
+/** The keys every object about a message starts with. */
+interface MessageHead {
   id: string;
   from_avatar: string;
   from_name: string;
@@ -30,6 +31,9 @@ export interface MessageObject {
   to_name: string;
   to_avatar: string;
   chatType: 'single' | 'group';
+}
+
+export interface MessageObject extends MessageHead {
   type: string;
   /** A JSON string in user messages (and revoked ones), an object in notices. */
   data: string | Record<string, unknown>;
@@ -40,15 +44,7 @@ export interface MessageObject {
   seq: number;
 }
 
-export interface RevokeNotice {
-  id: string;
-  from_avatar: string;
-  from_name: string;
-  from_id: number;
-  to_id: number;
-  to_name: string;
-  to_avatar: string;
-  chatType: 'single' | 'group';
+export interface RevokeNotice extends MessageHead {
   type: 'systemNotice';
   actionType: 'revoke';
   data: NoticeData;
@@ -76,8 +72,8 @@ export const revokedData = (senderName: string) => JSON.stringify(noticeData(`${
 
 const chatTypeOf = (row: MessageRow) => CHAT_TYPES[row.chat_type as 1 | 2] ?? 'single';
 
-/** The keys every object about a message starts with, in the contract's order. */
-const head = (row: MessageRow) => ({
+/** The head, in the contract's key order. */
+const head = (row: MessageRow): MessageHead => ({
   id: String(row.id),
   from_avatar: row.from_avatar,
   from_name: row.from_name,
