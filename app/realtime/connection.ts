@@ -191,10 +191,10 @@ export class Connection {
     this.release();
   }
 
-  /** The session is over: a last frame, then a close code. */
-  end(code: number, frame: string) {
+  /** The session is over (or the client broke the frame rules): a last frame if any, then a close code. */
+  end(code: number, frame?: string) {
     if (this.closed) return;
-    this.sendRaw(frame);
+    if (frame) this.sendRaw(frame);
     this.closed = true;
     this.release();
     this.ws.close(code);

@@ -39,10 +39,6 @@ export class Hub implements ConnectionHost {
     return this.size >= this.settings.wsMaxPerProcess;
   }
 
-  get connectionCount() {
-    return this.size;
-  }
-
   start() {
     this.wss.options.maxPayload = this.settings.maxFrameBytes;
     const subscriber: Redis = (this.app.redis as any).duplicate({ enableOfflineQueue: true, autoResubscribe: false });
@@ -96,7 +92,7 @@ export class Hub implements ConnectionHost {
     conn.nextBeat = now + this.settings.heartbeatMs;
     conn.nextUserCheck = now + this.settings.userCheckMs;
     ws.on('message', (data, isBinary) => {
-      if (conn.onClientFrame(isBinary ? '' : data.toString()) === 'tooMany') conn.end(CLOSE.tooManyFrames, '');
+      if (conn.onClientFrame(isBinary ? '' : data.toString()) === 'tooMany') conn.end(CLOSE.tooManyFrames);
     });
     ws.on('error', () => undefined); // e.g. a frame over 4 KB: ws closes with 1009 itself
     ws.on('close', () => this.remove(conn));

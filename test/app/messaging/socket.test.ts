@@ -98,6 +98,7 @@ describe('WebSocket /ws (CONTRACT-messaging §1)', () => {
     const chatty = await connect(server.port, me.token);
     for (let i = 0; i < 21; i++) chatty.ws.send('hello');
     assert.equal((await chatty.closed).code, 4008);
+    assert.deepEqual(chatty.frames.map(f => f.type), [ 'system' ], 'no frame before the code');
     const big = await connect(server.port, me.token);
     big.ws.send('x'.repeat(4097));
     assert.equal((await big.closed).code, 1009);
