@@ -20,7 +20,8 @@ export class Hub implements ConnectionHost {
   private readonly byUser = new Map<number, Set<Connection>>();
   private size = 0;
   private subscriber?: Redis;
-  private timers: NodeJS.Timeout[] = [];
+  /** The pending timer of each periodic job (heartbeat, dependency watch). */
+  private readonly timers = new Map<string, NodeJS.Timeout>();
   private dependenciesUp = true;
   private stopping = false;
 
@@ -47,20 +48,21 @@ export class Hub implements ConnectionHost {
     subscriber.on('message', (channel: string, text: string) => this.onMessage(channel, text));
     subscriber.on('ready', () => this.resubscribe());
     subscriber.on('close', () => this.dropAll());
-    this.loop(() => this.checkDependencies(), () => this.settings.healthCheckMs);
-    this.loop(() => this.tick(), () => Math.min(1000, this.settings.heartbeatMs));
+    this.loop('dependencies', () => this.checkDependencies(), () => this.settings.healthCheckMs);
+    this.loop('heartbeat', () => this.tick(), () => Math.min(1000, this.settings.heartbeatMs));
   }
 
-  private loop(work: () => Promise<void> | void, every: () => number) {
+  /** Runs `work` every `every()` ms, one run at a time (the period is read each time: tests shorten it). */
+  private loop(name: string, work: () => Promise<void> | void, every: () => number) {
     const run = async () => {
       try {
         await work();
       } catch (err) {
         this.warn('[messaging] %s', (err as Error).message);
       }
-      if (!this.stopping) this.timers.push(setTimeout(run, every()).unref());
+      if (!this.stopping) this.timers.set(name, setTimeout(run, every()).unref());
     };
-    this.timers.push(setTimeout(run, every()).unref());
+    this.timers.set(name, setTimeout(run, every()).unref());
   }
 
   attach(server: Server) {
@@ -295,7 +297,7 @@ export class Hub implements ConnectionHost {
    */
   async stop(withinMs: number) {
     this.stopping = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers.values()) clearTimeout(timer);
     const conns = [ ...this.byUser.values() ].flatMap(set => [ ...set ]);
     const step = conns.length ? withinMs / conns.length : 0;
     for (const conn of conns) {
