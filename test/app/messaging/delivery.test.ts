@@ -172,6 +172,27 @@ describe('messaging delivery (CONTRACT-messaging §1, §3)', () => {
     client.close();
   });
 
+  it('a session not seen for 7 days no longer holds entries back; entries older than INBOX_TTL go', async () => {
+    const { a, b } = await pair();
+    const phone = await device(b);
+    await app.redis.hset(`im:cur:{${b.id}}`, `seen:${sidOf(phone)}`, Date.now() - 8 * 86400000);
+    const client = await connect(server.port, b.token);
+    await sendText(server.base, a.token, b.id, 'one');
+    await sendText(server.base, a.token, b.id, 'two');
+    await client.received(2);
+    for (let i = 0; i < 50 && (await app.redis.xlen(`im:inbox:{${b.id}}`)) > 1; i++) await sleep(50);
+    assert.equal(await app.redis.xlen(`im:inbox:{${b.id}}`), 1, 'trimmed although the phone never read them');
+    client.close();
+
+    mm(app.config.im.messaging, 'inboxTtl', 1);
+    const { a: c, b: d } = await friends('carol001', 'dave0001');
+    await sendText(server.base, c.token, d.id, 'old');
+    await sleep(1100);
+    const fresh = await sendText(server.base, c.token, d.id, 'fresh');
+    const entries = await app.redis.xrange(`im:inbox:{${d.id}}`, '-', '+');
+    assert.deepEqual(entries.map(([ , fields ]) => fields[fields.indexOf('id') + 1]), [ fresh.id ]);
+  });
+
   it('sync copies only when the sender has another session', async () => {
     const { a, b } = await pair();
     await sendText(server.base, a.token, b.id, 'one session');

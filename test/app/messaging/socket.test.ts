@@ -37,6 +37,15 @@ describe('WebSocket /ws (CONTRACT-messaging §1)', () => {
     }
   });
 
+  it('is open to visitors: a visitor\'s socket gets what is sent to it', async () => {
+    const visitor = await user('VISvisit01', { username: 'VISvisit01', role: 'visitor' });
+    const other = await user('socket01');
+    const client = await connect(server.port, visitor.token);
+    const message = await sendText(server.base, other.token, visitor.id, 'hello visitor');
+    assert.deepEqual((await client.received(1))[0].data, message);
+    client.close();
+  });
+
   it('a bad ?token= fails even when a good header is sent too (the query wins), 4001', async () => {
     const me = await user('socket01');
     const client = new Client(url('garbage'), { headers: { token: me.token } });
