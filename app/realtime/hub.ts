@@ -10,6 +10,8 @@ import { handleUpgrade } from './upgrade';
 
 type Redis = Application['redis'];
 
+const ignore = () => undefined;
+
 /**
  * The connection layer of one process (README "Messaging"): the sockets it holds, one Redis
  * subscriber for their users' event channels, the heartbeat, and the dependency watch. It
@@ -96,7 +98,7 @@ export class Hub implements ConnectionHost {
     ws.on('message', (data, isBinary) => {
       if (conn.onClientFrame(isBinary ? '' : data.toString()) === 'tooMany') conn.end(CLOSE.tooManyFrames);
     });
-    ws.on('error', () => undefined); // e.g. a frame over 4 KB: ws closes with 1009 itself
+    ws.on('error', ignore); // e.g. a frame over 4 KB: ws closes with 1009 itself
     ws.on('close', () => this.remove(conn));
     await this.add(conn);
     conn.sendRaw(JSON.stringify({ type: 'system', data: this.text(locale, 'messaging.frame.welcome'), timestamp: Date.now() }));

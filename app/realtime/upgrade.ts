@@ -8,6 +8,11 @@ import { authenticate, readToken } from '../middleware/auth';
 import { toApiError } from '../middleware/errorHandler';
 import type { Hub } from './hub';
 
+// Module-level on purpose: a closure created inside handleUpgrade would share its scope with
+// the ones that use `ctx`, and a listener living as long as the socket would keep the whole
+// handshake context (request, response, services) alive: ~8 KB per idle socket.
+const ignore = () => undefined;
+
 /** The close code of a failed authentication (CONTRACT §1). */
 function closeCodeOf(error: ApiError): number {
   if (error instanceof TokenExpiredError) return CLOSE.expired;
@@ -41,7 +46,7 @@ export async function handleUpgrade(hub: Hub, req: IncomingMessage, socket: Dupl
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     app.getLogger('accessLogger').info('GET %s %d %sms rid=%s ip=%s uid=%s', url.pathname, status, ms.toFixed(1), requestId, ctx.ip, uid);
   };
-  socket.on('error', () => undefined);
+  socket.on('error', ignore);
 
   let auth: Awaited<ReturnType<typeof authenticate>>;
   try {
@@ -59,7 +64,7 @@ export async function handleUpgrade(hub: Hub, req: IncomingMessage, socket: Dupl
     hub.wss.handleUpgrade(req, socket, head, ws => {
       log(101);
       const translate = ctx.__ as unknown as (key: string) => string;
-      ws.on('error', () => undefined);
+      ws.on('error', ignore);
       ws.send(JSON.stringify({ msg: 'fail', data: translate.call(ctx, error.key) }));
       ws.close(closeCodeOf(error));
     });
