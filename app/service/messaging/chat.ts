@@ -35,6 +35,8 @@ interface Draft {
   origin?: string;
   /** Whether the sender holds other sessions (sync copies). */
   copies?: boolean;
+  /** The pair had no conversation when the send began. */
+  newConversation: boolean;
   clientMsgId?: string;
   /** Checked under the conversation lock, before the insert. */
   guard?: (conversation: ConversationRow) => void;
@@ -127,11 +129,10 @@ export default class ChatService extends Service {
     }
     if (!conversationId) {
       await this.ctx.service.rateLimit.take([ this.bucket(caller.id, 'newconv', this.settings.msgNewConvLimit, 86400) ]);
-      await store.ensureConversation(caller.id, recipient.id);
     }
     const draft: Draft = {
       sender, recipient, links, type: input.type, data: input.data, options: input.options,
-      origin: caller.sid, copies: sessions > 1, clientMsgId: input.clientMsgId, guard,
+      origin: caller.sid, copies: sessions > 1, clientMsgId: input.clientMsgId, guard, newConversation: !conversationId,
     };
     return this.inTransaction(transaction => this.storeMessage(transaction, draft));
   }
@@ -143,12 +144,12 @@ export default class ChatService extends Service {
    * NotFoundError('messaging.error.recipientUnavailable') if either user is missing.
    */
   async storeSystemNotice(transaction: Transaction, notice: SystemNoticeInput): Promise<MessageObject> {
-    const { users, links } = await this.ctx.service.messaging.store.parties(notice.fromId, notice.toId);
+    const { users, links, conversationId } = await this.ctx.service.messaging.store.parties(notice.fromId, notice.toId);
     const sender = users.get(notice.fromId);
     const recipient = users.get(notice.toId);
     if (!sender || !recipient) throw new NotFoundError('messaging.error.recipientUnavailable');
     return this.storeMessage(transaction, {
-      sender, recipient, links, type: 'systemNotice', data: JSON.stringify(notice.data), options: {},
+      sender, recipient, links, type: 'systemNotice', data: JSON.stringify(notice.data), options: {}, newConversation: !conversationId,
     });
   }
 
@@ -160,6 +161,9 @@ export default class ChatService extends Service {
   private async storeMessage(transaction: Transaction, draft: Draft): Promise<MessageObject> {
     const { store, broker } = this.ctx.service.messaging;
     const { sender, recipient, links } = draft;
+    // A new pair's conversation is inserted before it is locked: a locking read of a missing
+    // key would take a gap lock, and concurrent first messages of other pairs would deadlock.
+    if (draft.newConversation) await store.ensureConversation(sender.id, recipient.id, transaction);
     let conversation = await store.lockConversation(sender.id, recipient.id, transaction);
     if (!conversation) {
       await store.ensureConversation(sender.id, recipient.id, transaction);

@@ -85,14 +85,15 @@ export default class StoreService extends Service {
   }
 
   /**
-   * Creates the pair's conversation if missing. sendmessage does it in its own statement before
-   * its transaction: creating it inside would let concurrent first messages of a pair deadlock
-   * on the unique key (retried once). Inside a caller's transaction it joins that transaction.
+   * Creates the pair's conversation if missing, inside the sending transaction (one commit). On
+   * a duplicate, ON DUPLICATE KEY UPDATE takes the row's exclusive lock at once (INSERT IGNORE
+   * would take a shared one, and concurrent first messages of one pair would deadlock upgrading it).
    */
-  async ensureConversation(x: number, y: number, transaction?: Transaction): Promise<void> {
+  async ensureConversation(x: number, y: number, transaction: Transaction): Promise<void> {
     const [ a, b ] = pairOf(x, y);
-    await this.ctx.model.query('INSERT IGNORE INTO conversation (chat_type, user_a, user_b, last_seq, sent_a, sent_b, create_time, update_time) ' +
-      'VALUES (1, :a, :b, 0, 0, 0, :now, :now)', { replacements: { a, b, now: sqlTime(new Date()) }, transaction, useMaster: true } as any);
+    await this.ctx.model.query('INSERT INTO conversation (chat_type, user_a, user_b, last_seq, sent_a, sent_b, create_time, update_time) ' +
+      'VALUES (1, :a, :b, 0, 0, 0, :now, :now) ON DUPLICATE KEY UPDATE id = id',
+    { replacements: { a, b, now: sqlTime(new Date()) }, transaction, useMaster: true } as any);
   }
 
   /** Locks the pair's conversation (SELECT … FOR UPDATE), the lock that orders its messages; null if there is none. */

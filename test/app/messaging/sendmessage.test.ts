@@ -172,6 +172,14 @@ describe('POST /api/chat/socket/sendmessage', () => {
     client.close();
   });
 
+  it('first messages of many pairs at once all succeed (creating conversations does not deadlock)', async () => {
+    const pairs = await Promise.all(Array.from({ length: 12 }, (_, i) => friends(`first_a${i}`, `first_b${i}`)));
+    const answers = await Promise.all(pairs.flatMap(({ a, b }) => [ sendMessage(server.base, a.token, textBody(b.id, 'hi')),
+      sendMessage(server.base, b.token, textBody(a.id, 'hi back')) ]));
+    assert.deepEqual(answers.map(r => r.status), Array(24).fill(200));
+    assert.equal(await app.model.Conversation.count(), 12);
+  });
+
   it('client_msg_id: a retry answers the first message and sends nothing, whatever its body; two at once make one message', async () => {
     const { a, b } = await friends();
     const c = await user('other0001');
