@@ -224,7 +224,7 @@ async function run({ url, port, title, database, mysqlSettings, redisDb, secret,
     const rssAfter = await stableRss(title);
     const perSocketKB = (rssAfter - rssBefore) / Math.max(1, opened.sockets.length);
     sockets.push(...first.sockets, ...opened.sockets);
-    opened.sockets = sockets;
+    opened.count = sockets.length;
     opened.failed += first.failed;
     opened.rate = (first.rate + opened.rate) / 2;
     log(`messaging: ${opened.sockets.length} sockets open (${opened.failed} failed) at ${opened.rate.toFixed(0)} handshakes/s; ` +
@@ -294,7 +294,7 @@ async function run({ url, port, title, database, mysqlSettings, redisDb, secret,
 
     const authOnly = results.find(r => r.scenario === 'authOnly' && r.connections === 50);
     return {
-      sockets: opened.sockets.length, socketFailures: opened.failed, handshakeRate: opened.rate,
+      sockets: opened.count, socketFailures: opened.failed, handshakeRate: opened.rate,
       rssBeforeKB: rssBefore, rssAfterKB: rssAfter, perSocketKB, connections, saturated, paced, catchUp,
       authOnlyRps: authOnly ? authOnly.rps : NaN,
     };
