@@ -227,7 +227,7 @@ async function run({ url, port, title, database, mysqlSettings, redisDb, secret,
     opened.count = sockets.length;
     opened.failed += first.failed;
     opened.rate = (first.rate + opened.rate) / 2;
-    log(`messaging: ${opened.sockets.length} sockets open (${opened.failed} failed) at ${opened.rate.toFixed(0)} handshakes/s; ` +
+    log(`messaging: ${opened.count} sockets open (${opened.failed} failed) at ${opened.rate.toFixed(0)} handshakes/s; ` +
       `workers' RSS ${(rssBefore / 1024).toFixed(0)} -> ${(rssAfter / 1024).toFixed(0)} MiB = ${perSocketKB.toFixed(1)} KB per socket`);
 
     // Warm-up: one message per pair creates the conversations (a pair's first message also
