@@ -3,9 +3,15 @@ import { Application, IBoot } from 'egg';
 import { customRules } from './app/lib/rules';
 import { visitorCustomRules } from './app/lib/visitors/rules';
 import { OPEN_SESSION } from './app/lib/sessionScripts';
+import { Hub } from './app/realtime/hub';
 
 export default class AppBoot implements IBoot {
-  constructor(private readonly app: Application) {}
+  // Messaging's connection layer: `ws` on each HTTP server of this worker (app/realtime/).
+  private readonly hub: Hub;
+
+  constructor(private readonly app: Application) {
+    this.hub = new Hub(app);
+  }
 
   configWillLoad() {
     // Outermost, in front of Egg's body parser: its 413/invalid-body errors get the envelope,
@@ -16,6 +22,11 @@ export default class AppBoot implements IBoot {
   async didLoad() {
     for (const [ name, check ] of Object.entries({ ...customRules, ...visitorCustomRules })) this.app.validator.addRule(name, check);
     this.app.redis.defineCommand('openSession', { numberOfKeys: 1, lua: OPEN_SESSION });
+    this.app.on('server', (server: Server) => this.hub.attach(server));
+  }
+
+  async didReady() {
+    this.hub.start();
   }
 
   /**
@@ -25,9 +36,11 @@ export default class AppBoot implements IBoot {
    * scripts/drain-check.js at the end of `npm test`.
    */
   async beforeClose() {
+    // Sockets are dropped (no close frame: the clients reconnect elsewhere) over half the drain time.
+    const sockets = this.hub.stop(this.app.config.im.shutdown.drainMs / 2);
     // Set by egg-cluster's worker (egg-mock serves without it).
     const server = (this.app as unknown as { server: Server | null }).server;
-    if (!server?.listening) return;
+    if (!server?.listening) return sockets;
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
     const drained = new Promise<boolean>(resolve => server.close(() => resolve(true)));
@@ -35,6 +48,7 @@ export default class AppBoot implements IBoot {
     const limit = new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(false), this.app.config.im.shutdown.drainMs); });
     const complete = await Promise.race([ drained, limit ]);
     clearTimeout(timer);
+    await sockets;
     this.app.coreLogger.info('[shutdown] %s after %d ms', complete ? 'requests in flight drained' : 'drain time limit reached', Date.now() - started);
   }
 }

@@ -1,6 +1,7 @@
 import { Application } from 'egg';
 import account from './router/account';
 import visitors from './router/visitors';
+import messaging from './router/messaging';
 
 // CONTRACT: routes, one file per domain under app/router/. Everything under /api/chat needs a
 // live session (middleware `auth`); routes closed to visitors add `usersOnly` after it.
@@ -8,4 +9,5 @@ export default (app: Application) => {
   app.router.get('/api/health', app.controller.health.show);
   account(app);
   visitors(app);
+  messaging(app);
 };

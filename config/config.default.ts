@@ -33,7 +33,8 @@ export default (appInfo: EggAppInfo) => {
   // Behind a trusted reverse proxy the client address comes from X-Forwarded-For.
   config.proxy = envBool('TRUST_PROXY', false);
 
-  config.bodyParser = { jsonLimit: '16kb', formLimit: '16kb' };
+  // sendmessage parses its own body (64 KB, app/middleware/messageBody.ts).
+  config.bodyParser = { jsonLimit: '16kb', formLimit: '16kb', ignore: '/api/chat/socket/sendmessage' } as any;
 
   const mysqlServer = {
     host: envString('MYSQL_HOST', '127.0.0.1'),
@@ -193,6 +194,34 @@ export default (appInfo: EggAppInfo) => {
       newWindow: envInt('VISITOR_NEW_WINDOW', 3600, 1),
       // Visitors deleted per purge transaction.
       purgeBatch: 500,
+    },
+    // CONTRACT: messaging limits (README "Messaging", "Configuration").
+    messaging: {
+      wsConnectLimitIp: envInt('WS_CONNECT_LIMIT_IP', 60, 1),
+      wsMaxPerSession: envInt('WS_MAX_PER_SESSION', 3, 1),
+      wsMaxPerProcess: envInt('WS_MAX_PER_PROCESS', 50000, 1),
+      msgRateLimit: envInt('MSG_RATE_LIMIT', 60, 1),
+      msgNewConvLimit: envInt('MSG_NEW_CONV_LIMIT', 100, 1),
+      revokeWindowMinutes: envInt('REVOKE_WINDOW_MINUTES', 5, 1),
+      inboxMax: envInt('INBOX_MAX', 1000, 1),
+      inboxTtl: envInt('INBOX_TTL', 2592000, 1),
+      // Pub/sub channels are shared by every database of a Redis server: deployments (or test
+      // runs) sharing one server set different prefixes.
+      channelPrefix: envString('MSG_CHANNEL_PREFIX', 'im:ev:'),
+      heartbeatMs: envInt('WS_HEARTBEAT_MS', 30000, 100),
+      idleTimeoutMs: envInt('WS_IDLE_TIMEOUT_MS', 60000, 100),
+      userCheckMs: envInt('WS_USER_CHECK_MS', 60000, 100),
+      healthCheckMs: envInt('WS_HEALTH_CHECK_MS', 1000, 100),
+      maxBufferedBytes: envInt('WS_MAX_BUFFERED_BYTES', 1048576, 1024),
+      // Frames sent and not yet confirmed by a pong (at most one batch is ever sent twice).
+      batch: 50,
+      clientFrameLimit: 20,
+      clientFrameWindowMs: 10000,
+      maxFrameBytes: 4096,
+      bodyLimit: '64kb',
+      clientMsgTtl: 86400,
+      clientMsgClaimMs: 30000,
+      clientMsgWaitMs: 5000,
     },
   };
 

@@ -12,6 +12,12 @@ declare module 'ioredis' {
     /** See app/lib/rateLimitScripts.ts: number of keys, the keys, then limit and window ms per key. */
     rateTake(numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
     rateRelease(numberOfKeys: number, ...keysAndArgs: string[]): Promise<number>;
+    /** See app/lib/messaging/scripts.ts. */
+    msgAppend(key: string, max: number, minId: string, ttlMs: number, ...fields: string[]): Promise<[ string, string ]>;
+    msgStartCursor(key: string, sid: string, nowMs: number, ttlMs: number): Promise<string>;
+    msgAckCursor(cursorKey: string, inboxKey: string, sid: string, entryId: string, nowMs: number, windowMs: number, ttlMs: number): Promise<number>;
+    msgOpenSocket(cursorKey: string, socketsKey: string, sid: string, nowMs: number, ttlMs: number, socketId: string, maxPerSession: number,
+      ...liveSids: string[]): Promise<Array<string | number>>;
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Context } from 'egg';
 
 // A client's (or proxy's) id is kept only when it is short and plain, so it cannot forge log lines.
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+export const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
  * Request id and access log, the outermost middleware (see app.ts): X-Request-Id is taken from

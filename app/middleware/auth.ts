@@ -1,8 +1,9 @@
 import { Context } from 'egg';
 import { TokenInvalidError, TokenMissingError, UserDisabledError } from '../lib/errors';
+import { SessionClaims } from '../service/session';
 
 /** CONTRACT: the `token` header, or `Authorization: Bearer <jwt>`. */
-function readToken(ctx: Context): string | undefined {
+export function readToken(ctx: Context): string | undefined {
   const header = ctx.get('token');
   if (header) return header.trim();
   const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('authorization'));
@@ -10,12 +11,11 @@ function readToken(ctx: Context): string | undefined {
 }
 
 /**
- * CONTRACT: every route under /api/chat. The token verifies, its session is still in Redis,
- * and its user still exists and is enabled: one Redis round trip and one primary-key lookup,
- * run side by side.
+ * The token verifies, its session is still in Redis, and its user still exists and is enabled:
+ * one Redis round trip and one primary-key lookup, run side by side. Returns the claims and the
+ * role as stored. Also the WebSocket handshake's check (app/realtime/upgrade.ts).
  */
-export default () => async function auth(ctx: Context, next: () => Promise<void>) {
-  const token = readToken(ctx);
+export async function authenticate(ctx: Context, token: string | undefined): Promise<{ claims: SessionClaims; role: string }> {
   if (!token) throw new TokenMissingError();
   const claims = ctx.service.session.decode(token);
   const [ live, user ] = await Promise.all([
@@ -24,8 +24,14 @@ export default () => async function auth(ctx: Context, next: () => Promise<void>
   ]);
   if (!live || !user || user.is_deleted) throw new TokenInvalidError();
   if (user.status !== 1) throw new UserDisabledError();
+  return { claims, role: user.role };
+}
+
+/** CONTRACT: every route under /api/chat. */
+export default () => async function auth(ctx: Context, next: () => Promise<void>) {
+  const { claims, role } = await authenticate(ctx, readToken(ctx));
   ctx.state.session = claims;
   // The role as stored now (the gate of app/middleware/usersOnly.ts), not as the token says.
-  ctx.state.role = user.role;
+  ctx.state.role = role;
   await next();
 };

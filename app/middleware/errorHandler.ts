@@ -17,7 +17,7 @@ function isUnavailable(err: any): boolean {
 }
 
 /** Turns anything thrown below into the contract's envelope and status. */
-function toApiError(err: any): ApiError {
+export function toApiError(err: any): ApiError {
   if (err instanceof ApiError) return err;
   // egg-security refuses directory-traversal paths with a bare 400 before routing; to the
   // contract that is an unknown route. (Its TRACE refusal is off in config.default.ts.)

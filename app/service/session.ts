@@ -56,7 +56,9 @@ export default class SessionService extends Service {
     const sid = randomBytes(16).toString('base64url');
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + tokenConfig.ttlSeconds;
-    await this.app.redis.openSession(this.key(user.id), sid, tokenConfig.ttlSeconds * 1000, session.max, policy);
+    const revoked = await this.app.redis.openSession(this.key(user.id), sid, tokenConfig.ttlSeconds * 1000, session.max, policy);
+    // Messaging: the session's starting cursor is fixed now; revoked sessions' sockets close (4004).
+    await this.ctx.service.messaging.broker.sessionOpened(user.id, sid, revoked);
     const claims: SessionClaims = { id: user.id, uuid: user.uuid, username: user.username, role: user.role, sid, iat, exp };
     return this.jwt.sign(claims);
   }
@@ -85,12 +87,17 @@ export default class SessionService extends Service {
 
   async revoke(claims: Pick<SessionClaims, 'id' | 'sid'>): Promise<void> {
     await this.app.redis.zrem(this.key(claims.id), claims.sid);
+    // Messaging: the session's sockets close (4001) on every process.
+    await this.ctx.service.messaging.broker.endSessions(claims.id, [ claims.sid ], 4001);
   }
 
   /** Revokes every session of the user (a purged visitor); returns their ids. */
   async revokeAll(userId: number): Promise<string[]> {
     const sids = await this.app.redis.zrange(this.key(userId), 0, -1);
-    if (sids.length) await this.app.redis.zrem(this.key(userId), ...sids);
+    if (sids.length) {
+      await this.app.redis.zrem(this.key(userId), ...sids);
+      await this.ctx.service.messaging.broker.endSessions(userId, sids, 4001);
+    }
     return sids;
   }
 }

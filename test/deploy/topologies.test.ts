@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { MockApplication } from 'egg-mock';
 import { mock } from 'egg-mock/bootstrap';
 import { PASSWORD } from '../helpers';
+import { messagingFlow } from '../app/messaging/support';
 import { testPort } from '../ports';
 
 const run = promisify(execFile);
@@ -132,6 +133,8 @@ describe('deployment topologies (config from the environment)', () => {
       assert.equal(app.redis.constructor.name, 'Cluster');
       const id = await wholeFlow(app, 'cluster_u');
       assert.equal(await cli('-c', '-p', String(CLUSTER_PORTS[0]), 'exists', `im:sess:${id}`), '1');
+      // Messaging's scripts touch several keys of one user ({uid} hash tag: one slot).
+      await messagingFlow(app, 'cluster_m');
     } finally {
       await app.close();
     }

@@ -15,6 +15,7 @@ import zhTexts from '../../config/locale/zh-CN.json';
 import { assertClosed, CLOSED_PORT, unreachableRedis } from '../faults';
 import { appJwtSecret, PASSWORD, register } from '../helpers';
 import { arrive, newDeviceId, send } from '../app/visitors/support';
+import { blacklist, friends, textBody } from '../app/messaging/support';
 
 // CONTRACT: failure statuses (plus 200).
 const CONTRACT_STATUSES = [ 200, 400, 401, 403, 404, 409, 413, 422, 429, 500, 503 ];
@@ -82,7 +83,9 @@ describe('docs/openapi.yaml', () => {
     }
     assert.deepEqual(CONTRACT_STATUSES.filter(s => !documented.has(s)), []);
     const text = JSON.stringify(spec);
-    const missing = Object.values(zhTexts.error).filter(t => !text.includes(JSON.stringify(t)));
+    const messaging = [ ...Object.values(zhTexts.messaging.error), ...Object.values(zhTexts.messaging.validation) ]
+      .map(t => t.replace('{n}', '5').replace('{field}', 'sendto_id'));
+    const missing = [ ...Object.values(zhTexts.error), ...messaging ].filter(t => !text.includes(JSON.stringify(t)));
     assert.deepEqual(missing, []);
   });
 
@@ -254,6 +257,98 @@ describe('docs/openapi.yaml', () => {
         assert.equal(crashed.body.data, 'Internal Server Error');
       });
     }
+  });
+
+  describe('messaging routes', () => {
+    const send = (token: string, body: object) => post('/api/chat/socket/sendmessage').set('token', token).send(body);
+    const pair = () => friends('doc_msg_a', 'doc_msg_b');
+
+    it('GET /ws without Upgrade: 426', async () => {
+      conforms('get', '/ws', await app.httpRequest().get('/ws').expect(426));
+    });
+
+    it('POST /api/chat/socket/sendmessage: 200 (JSON, form), 401, 403, 404, 413, 422, 429, 503, 500', async () => {
+      const route = '/api/chat/socket/sendmessage';
+      const { a, b } = await pair();
+      conforms('post', route, await send(a.token, textBody(b.id, 'doc')).expect(200));
+      conforms('post', route, await post(route).set('token', a.token).type('form')
+        .send({ sendto_id: String(b.id), chatType: 'single', type: 'text', data: '{"data":"form"}' }).expect(200));
+      conforms('post', route, await send('', textBody(b.id, 'x')).expect(401));
+      conforms('post', route, await send(a.token, textBody(999999, 'x')).expect(404));
+      conforms('post', route, await send(a.token, { ...textBody(b.id, 'x'), type: 'nope' }).expect(422));
+      conforms('post', route, await send(a.token, { ...textBody(b.id, 'x'), pad: 'x'.repeat(70 * 1024) }).expect(413));
+      await blacklist(b.id, a.id);
+      conforms('post', route, await send(a.token, textBody(b.id, 'x')).expect(403));
+      await app.model.Goodfriend.update({ isblack: 0 }, { where: { user_id: b.id } });
+      mock(app.config.im.messaging, 'msgRateLimit', 1);
+      const limited = await send(a.token, textBody(b.id, 'x')).expect(429);
+      conforms('post', route, limited);
+      mock.restore();
+      mock(app, 'redis', unreachableRedis(app));
+      conforms('post', route, await send(a.token, textBody(b.id, 'x')).expect(503));
+      mock.restore();
+      app.mockServiceError('messaging.chat', 'send', new RangeError('boom'));
+      conforms('post', route, await send(a.token, textBody(b.id, 'x')).expect(500));
+    });
+
+    it('POST /api/chat/chatGetmessageOffLine: 200, 401, 403, 404, 413, 503, 500', async () => {
+      const route = '/api/chat/chatGetmessageOffLine';
+      const { a } = await pair();
+      conforms('post', route, await post(route).set('token', a.token).expect(200));
+      conforms('post', route, await post(route).expect(401));
+      conforms('post', route, await post(route).set('token', a.token).type('form').send({ pad: BIG }).expect(413));
+      conforms('post', route, await app.httpRequest().get(route).set('token', a.token).expect(404));
+      mock(app, 'redis', unreachableRedis(app));
+      conforms('post', route, await post(route).set('token', a.token).expect(503));
+      mock.restore();
+      app.mockServiceError('messaging.chat', 'requestCatchUp', new RangeError('boom'));
+      conforms('post', route, await post(route).set('token', a.token).expect(500));
+      mock.restore();
+      await disable(a.id);
+      conforms('post', route, await post(route).set('token', a.token).expect(403));
+    });
+
+    it('POST /api/chat/revokeMessage: 200, 401, 403, 404, 413, 422, 503, 500', async () => {
+      const route = '/api/chat/revokeMessage';
+      const { a, b } = await pair();
+      const message = (await send(a.token, textBody(b.id, 'doc')).expect(200)).body.data;
+      const body = { id: message.id, chatType: 'single', to_id: b.id };
+      conforms('post', route, await post(route).set('token', b.token).send(body).expect(403));
+      conforms('post', route, await post(route).set('token', a.token).send(body).expect(200));
+      conforms('post', route, await post(route).send(body).expect(401));
+      conforms('post', route, await post(route).set('token', a.token).send({ ...body, id: '1' + message.id }).expect(404));
+      conforms('post', route, await post(route).set('token', a.token).send({ id: message.id }).expect(422));
+      conforms('post', route, await post(route).set('token', a.token).send({ ...body, pad: BIG }).expect(413));
+      mock(app, 'redis', unreachableRedis(app));
+      conforms('post', route, await post(route).set('token', a.token).send(body).expect(503));
+      mock.restore();
+      app.mockServiceError('messaging.chat', 'revoke', new RangeError('boom'));
+      conforms('post', route, await post(route).set('token', a.token).send(body).expect(500));
+    });
+
+    it('GET /api/chat/history/{user_id}: 200, 401, 403, 404, 422, 503, 500', async () => {
+      const route = '/api/chat/history/{user_id}';
+      const { a, b } = await pair();
+      await send(a.token, textBody(b.id, 'doc')).expect(200);
+      const get = (path: string, token?: string) => {
+        const req = app.httpRequest().get(path);
+        return token ? req.set('token', token) : req;
+      };
+      const found = await get(`/api/chat/history/${b.id}?limit=10`, a.token).expect(200);
+      assert.equal(found.body.data.length, 1);
+      conforms('get', route, found);
+      conforms('get', route, await get(`/api/chat/history/${b.id}`).expect(401));
+      conforms('get', route, await get(`/api/chat/history/${a.id}`, a.token).expect(422));
+      conforms('get', route, await post(`/api/chat/history/${b.id}`).set('token', a.token).expect(404));
+      mock(app, 'redis', unreachableRedis(app));
+      conforms('get', route, await get(`/api/chat/history/${b.id}`, a.token).expect(503));
+      mock.restore();
+      app.mockServiceError('messaging.chat', 'history', new RangeError('boom'));
+      conforms('get', route, await get(`/api/chat/history/${b.id}`, a.token).expect(500));
+      mock.restore();
+      await disable(a.id);
+      conforms('get', route, await get(`/api/chat/history/${b.id}`, a.token).expect(403));
+    });
   });
 
   // A suite of its own: mocha runs a suite's own tests before its child suites.

@@ -32,6 +32,13 @@ export const PURGE_STEPS: PurgeStep[] = [
       for (const id of ids) await service.session.revokeAll(id);
     },
   },
+  {
+    domain: 'messaging',
+    // The offline queue and cursors. Messages stay in MySQL: they are the other side's history too.
+    afterCommit: async ({ service }, ids) => {
+      for (const id of ids) await service.messaging.broker.forgetUser(id);
+    },
+  },
 ];
 
 // Idle: last seen (visitorRegister sets last_login) before the threshold; a visitor row that

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { app } from 'egg-mock/bootstrap';
 import { QueryTypes } from 'sequelize';
 import { assertFail, logout, register, sessionIds } from '../../helpers';
+import { cursorKey, inboxKey, socketsKey } from '../../../app/lib/messaging/keys';
 import { PURGE_STEPS, PurgeStep } from '../../../app/service/visitors/purge';
 import { arrive, bindingOf, newDeviceId, visitorSettings, withCredentials, REG_CHAT } from './support';
 
@@ -74,6 +75,19 @@ describe('daily purge of idle visitors (app/schedule/purgeVisitors.ts)', () => {
     await logout(recent.token).expect(200);
     // The device of a purged visitor simply gets a new one.
     assert.notEqual((await arrive(oldDevice)).id, old.id);
+  });
+
+  it('drops the offline queue and cursors of purged visitors, keeps those of the others', async () => {
+    const idle = await insertRow('visitor', 100);
+    const recent = await insertRow('visitor', 1);
+    for (const id of [ idle, recent ]) {
+      await app.redis.xadd(inboxKey(id), '*', 'k', 'n', 'f', '{}');
+      await app.redis.hset(cursorKey(id), 'sid', '0-1');
+      await app.redis.zadd(socketsKey(id), Date.now(), 'sid:socket');
+    }
+    await runPurge();
+    assert.equal(await app.redis.exists(inboxKey(idle), cursorKey(idle), socketsKey(idle)), 0);
+    assert.equal(await app.redis.exists(inboxKey(recent), cursorKey(recent), socketsKey(recent)), 3);
   });
 
   it('keeps a visitor that came back (visitorRegister refreshes last_login) and one upgraded to a user', async () => {

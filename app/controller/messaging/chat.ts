@@ -1,0 +1,42 @@
+import { Controller } from 'egg';
+import { parseSendMessage } from '../../lib/messaging/messageInput';
+import { DEFAULT_HISTORY_LIMIT, historyParamRules, historyQueryRules, parseRevoke } from '../../lib/messaging/rules';
+import { toInt } from '../../lib/rules';
+import { Caller } from '../../service/messaging/chat';
+
+export default class ChatController extends Controller {
+  private get caller(): Caller {
+    const { session, role } = this.ctx.state;
+    return { id: session.id, sid: session.sid, role };
+  }
+
+  /** POST /api/chat/socket/sendmessage. */
+  async send() {
+    const { ctx } = this;
+    const input = parseSendMessage(ctx.request.body, ctx.state.session.id);
+    ctx.ok(await ctx.service.messaging.chat.send(this.caller, input));
+  }
+
+  /** POST /api/chat/chatGetmessageOffLine. */
+  async offline() {
+    const { ctx } = this;
+    await ctx.service.messaging.chat.requestCatchUp(this.caller);
+    ctx.ok('ok');
+  }
+
+  /** POST /api/chat/revokeMessage. */
+  async revoke() {
+    const { ctx } = this;
+    const { id, chatType, toId } = parseRevoke(ctx.request.body);
+    ctx.ok(await ctx.service.messaging.chat.revoke(this.caller, id, chatType, toId));
+  }
+
+  /** GET /api/chat/history/:user_id. */
+  async history() {
+    const { ctx } = this;
+    ctx.check(historyParamRules, ctx.params);
+    const query = ctx.check(historyQueryRules, ctx.query);
+    const limit = toInt(query.limit) ?? DEFAULT_HISTORY_LIMIT;
+    ctx.ok(await ctx.service.messaging.chat.history(ctx.state.session.id, Number(ctx.params.user_id), toInt(query.before), limit));
+  }
+}

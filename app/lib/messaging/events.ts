@@ -1,0 +1,52 @@
+// What travels through a user's inbox and event channel (README "Messaging", §3 and §6).
+import { FrameType } from './messageView';
+
+/** Entry kinds: message, sync copy, revoke, revoke copy, notice (inline). */
+export type EntryKind = 'm' | 's' | 'r' | 'rs' | 'n';
+
+export interface InboxEntry {
+  /** Stream id: the entry's place in the inbox. */
+  id: string;
+  kind: EntryKind;
+  /** The message (m, s, r, rs). */
+  messageId?: string;
+  /** The frame's `data` as JSON (n). */
+  inline?: string;
+  /** The acting session: its own copies are not sent to it. */
+  origin?: string;
+}
+
+export const frameTypeOf = (kind: EntryKind): FrameType => (kind === 's' || kind === 'rs' ? 'singleChatSync' : 'singleChat');
+
+/** Close codes of sessions that are over. */
+export const CLOSE = { unauthenticated: 4001, expired: 4002, disabled: 4003, replaced: 4004, tooManyFrames: 4008 } as const;
+export type EndCode = typeof CLOSE.unauthenticated | typeof CLOSE.replaced;
+
+/** Events on `im:ev:{uid}`, JSON. */
+export type BrokerEvent =
+  /** A new inbox entry, with the frame's data: the common case reads nothing. */
+  | { t: 'entry'; e: string; p: string; k: EntryKind; d: unknown; o?: string }
+  /** Sessions that are over: logout (4001) or revoked by a login elsewhere (4004). */
+  | { t: 'end'; s: string[]; c: EndCode }
+  /** A socket of session `s` opened: older sockets of `s` go passive; those in `x` are dropped. */
+  | { t: 'open'; s: string; c: string; x: string[] }
+  /** The user was disabled (4003) or deleted (4001). */
+  | { t: 'user'; c: 4001 | 4003 }
+  /** chatGetmessageOffLine: the session's socket catches up. */
+  | { t: 'catchup'; s: string };
+
+/** Stream fields -> entry. */
+export function entryFromFields(id: string, fields: string[]): InboxEntry {
+  const map: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]] = fields[i + 1];
+  return { id, kind: map.k as EntryKind, messageId: map.id, inline: map.f, origin: map.o };
+}
+
+/** Entry -> stream fields. */
+export function entryFields(entry: Omit<InboxEntry, 'id'>): string[] {
+  const fields = [ 'k', entry.kind ];
+  if (entry.messageId !== undefined) fields.push('id', entry.messageId);
+  if (entry.inline !== undefined) fields.push('f', entry.inline);
+  if (entry.origin !== undefined) fields.push('o', entry.origin);
+  return fields;
+}

@@ -1,0 +1,107 @@
+// Lua scripts of the inbox and the cursors (README "Messaging"). Each touches the keys of one
+// user only ({uid} hash tag), so it runs on Redis Cluster too.
+
+// Stream ids compared as numbers (ms, then seq).
+const LESS = `
+local function parts(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(ms), tonumber(seq)
+end
+local function less(a, b)
+  local am, as = parts(a)
+  local bm, bs = parts(b)
+  if am ~= bm then return am < bm end
+  return as < bs
+end
+`;
+
+// KEYS[1] inbox; ARGV: max entries, oldest id kept (ms of now - INBOX_TTL), ttl ms, then the
+// entry's field/value pairs. Appends one entry, trims by count and age, and returns
+// { new id, id of the entry before it ("0-0" if none) }: a socket that sent exactly that
+// previous entry can send this one straight from the event.
+export const APPEND_ENTRY = `
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local prev = '0-0'
+if #last > 0 then prev = last[1][1] end
+local args = { 'XADD', KEYS[1], 'MAXLEN', ARGV[1], '*' }
+for i = 4, #ARGV do args[#args + 1] = ARGV[i] end
+local id = redis.call(unpack(args))
+redis.call('XTRIM', KEYS[1], 'MINID', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return { id, prev }
+`;
+
+// KEYS[1] cursors; ARGV: sid, now ms, ttl ms. A new session starts at the furthest cursor of
+// the user's sessions, or at the inbox start. Returns that position.
+export const START_CURSOR = `
+local start = redis.call('HGET', KEYS[1], '_max') or '0-0'
+redis.call('HSET', KEYS[1], ARGV[1], start, 'seen:' .. ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return start
+`;
+
+// KEYS[1] cursors, KEYS[2] open sockets; ARGV: sid, now ms, ttl ms, socket id, max sockets per
+// session, then the live session ids. On connect: drops the cursors of sessions that no longer
+// exist, marks the session seen, registers the socket, and returns { the session's cursor
+// (started as at login if it has none), number of the session's sockets, the socket ids beyond
+// the limit, oldest first, which are unregistered (their processes drop them) }.
+export const OPEN_SOCKET = `
+local live = {}
+for i = 6, #ARGV do live[ARGV[i]] = true end
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  local sid = f
+  if string.sub(f, 1, 5) == 'seen:' then sid = string.sub(f, 6) end
+  if sid ~= '_max' and not live[sid] then redis.call('HDEL', KEYS[1], f) end
+end
+local cursor = redis.call('HGET', KEYS[1], ARGV[1])
+if not cursor then
+  cursor = redis.call('HGET', KEYS[1], '_max') or '0-0'
+  redis.call('HSET', KEYS[1], ARGV[1], cursor)
+end
+redis.call('HSET', KEYS[1], 'seen:' .. ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+local prefix = ARGV[1] .. ' '
+redis.call('ZADD', KEYS[2], ARGV[2], prefix .. ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+local same = {}
+for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if string.sub(m, 1, #prefix) == prefix then same[#same + 1] = m end
+end
+local result = { cursor, #same }
+for i = 1, #same - tonumber(ARGV[5]) do
+  redis.call('ZREM', KEYS[2], same[i])
+  result[#result + 1] = string.sub(same[i], #prefix + 1)
+end
+return result
+`;
+
+// KEYS[1] cursors, KEYS[2] inbox; ARGV: sid, entry id, now ms, active window ms, ttl ms.
+// Moves the session's cursor forward (never back) to the entry its device confirmed, and
+// `_max` with it; then drops the inbox entries before both `_max` and the cursor of every
+// session seen within the window. The confirmed entry itself stays: the next append names it
+// as its predecessor, so a socket that sent it can send the new one straight from the event.
+// Returns 1 if the cursor moved.
+export const ACK_CURSOR = `${LESS}
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur and not less(cur, ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], 'seen:' .. ARGV[1], ARGV[3])
+local max = redis.call('HGET', KEYS[1], '_max')
+if not max or less(max, ARGV[2]) then
+  max = ARGV[2]
+  redis.call('HSET', KEYS[1], '_max', max)
+end
+local all = redis.call('HGETALL', KEYS[1])
+local map = {}
+for i = 1, #all, 2 do map[all[i]] = all[i + 1] end
+local floor = max
+local since = tonumber(ARGV[3]) - tonumber(ARGV[4])
+for field, value in pairs(map) do
+  if string.sub(field, 1, 5) == 'seen:' and tonumber(value) >= since then
+    local c = map[string.sub(field, 6)] or '0-0'
+    if less(c, floor) then floor = c end
+  end
+end
+if floor ~= '0-0' then redis.call('XTRIM', KEYS[2], 'MINID', floor) end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+`;

@@ -1,0 +1,78 @@
+import { IncomingMessage, STATUS_CODES, ServerResponse } from 'node:http';
+import { Duplex } from 'node:stream';
+import { Context } from 'egg';
+import { ApiError, NotFoundError, ServiceUnavailableError, TokenExpiredError, UserDisabledError } from '../lib/errors';
+import { CLOSE } from '../lib/messaging/events';
+import { SAFE_REQUEST_ID } from '../middleware/accessLog';
+import { authenticate, readToken } from '../middleware/auth';
+import { toApiError } from '../middleware/errorHandler';
+import type { Hub } from './hub';
+
+// Module-level on purpose: a closure created inside handleUpgrade would share its scope with
+// the ones that use `ctx`, and a listener living as long as the socket would keep the whole
+// handshake context (request, response, services) alive: ~8 KB per idle socket.
+const ignore = () => undefined;
+
+/** The close code of a failed authentication (CONTRACT §1). */
+function closeCodeOf(error: ApiError): number {
+  if (error instanceof TokenExpiredError) return CLOSE.expired;
+  if (error instanceof UserDisabledError) return CLOSE.disabled;
+  return CLOSE.unauthenticated;
+}
+
+/** An HTTP answer in the envelope on the raw socket, instead of the upgrade. */
+function refuse(ctx: Context, socket: Duplex, error: ApiError) {
+  const translate = ctx.__ as unknown as (key: string, params: object) => string;
+  const body = JSON.stringify({ msg: 'fail', data: translate.call(ctx, error.key, error.params) });
+  const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...error.headers };
+  socket.end(`HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n` +
+    `${Object.entries(headers).map(([ name, value ]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`);
+}
+
+/**
+ * CONTRACT §1, the handshake of `/ws?token=` (also the `token` header and `Authorization:
+ * Bearer`). In order: other paths 404; more than WS_CONNECT_LIMIT_IP attempts per IP per minute
+ * 429 (counted before the token); a dependency down or the process full 503; then the HTTP
+ * check of the token, its session and its user. A failed check still completes the handshake
+ * and gets the fail frame and a close code: a browser cannot read the status of a refused one.
+ */
+export async function handleUpgrade(hub: Hub, req: IncomingMessage, socket: Duplex, head: Buffer) {
+  const { app } = hub;
+  const started = process.hrtime.bigint();
+  const ctx = app.createContext(req, new ServerResponse(req)) as unknown as Context;
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const requestId = SAFE_REQUEST_ID.test(ctx.get('x-request-id')) ? ctx.get('x-request-id') : '-';
+  const log = (status: number, uid: number | string = '-') => {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    app.getLogger('accessLogger').info('GET %s %d %sms rid=%s ip=%s uid=%s', url.pathname, status, ms.toFixed(1), requestId, ctx.ip, uid);
+  };
+  socket.on('error', ignore);
+
+  let auth: Awaited<ReturnType<typeof authenticate>>;
+  try {
+    if (url.pathname !== '/ws') throw new NotFoundError();
+    const { messaging, rateLimit } = app.config.im;
+    await ctx.service.rateLimit.take([{ key: `${rateLimit.keyPrefix}{${ctx.clientIp ?? 'unknown'}}:ws`, limit: messaging.wsConnectLimitIp, windowSeconds: 60 }]);
+    if (!hub.healthy || hub.full) throw new ServiceUnavailableError();
+    auth = await authenticate(ctx, url.searchParams.get('token') || readToken(ctx));
+  } catch (err) {
+    const error = toApiError(err);
+    if (error.status !== 401 && error.status !== 403) {
+      log(error.status);
+      return refuse(ctx, socket, error);
+    }
+    hub.wss.handleUpgrade(req, socket, head, ws => {
+      log(101);
+      const translate = ctx.__ as unknown as (key: string) => string;
+      ws.on('error', ignore);
+      ws.send(JSON.stringify({ msg: 'fail', data: translate.call(ctx, error.key) }));
+      ws.close(closeCodeOf(error));
+    });
+    return;
+  }
+  const { claims } = auth;
+  hub.wss.handleUpgrade(req, socket, head, ws => {
+    log(101, claims.id);
+    hub.accept(ws, claims.id, claims.sid, claims.exp, ctx.locale).catch(() => ws.terminate());
+  });
+}

@@ -1,0 +1,187 @@
+// CONTRACT-messaging §6: the production build in Egg's cluster mode (egg-scripts, 2 workers),
+// each worker with its own sockets. The build goes to a temporary folder (this checkout keeps
+// no compiled .js), the server gets its own title, port, logs and channel prefix.
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { app } from 'egg-mock/bootstrap';
+import { insertUsers, PASSWORD } from '../../helpers';
+import { testPort } from '../../ports';
+import { Client, befriend, call, sendMessage, sleep, textBody } from './support';
+
+const run = promisify(execFile);
+const root = path.join(__dirname, '../../..');
+const PORT = testPort(7152);
+const TITLE = `egg-server-messaging-cluster-${PORT}`;
+const BASE = `http://127.0.0.1:${PORT}`;
+
+describe('messaging on 2 worker processes (egg-scripts, production build)', function() {
+  this.timeout(180000);
+  let dir: string;
+  let logs: string;
+  const eggScripts = path.join(root, 'node_modules', '.bin', 'egg-scripts');
+  const env = () => ({
+    PATH: process.env.PATH!, HOME: dir, EGG_SERVER_ENV: 'prod', NODE_ENV: 'production', LOG_DIR: logs,
+    JWT_SECRET: randomBytes(32).toString('hex'), SCRYPT_COST: '16384',
+    MYSQL_DATABASE: app.model.getDatabaseName(), REDIS_DB: String((app.config.redis.client as any).db),
+    MSG_CHANNEL_PREFIX: `im:cluster${process.pid}:ev:`, WS_MAX_PER_SESSION: '20', WS_CONNECT_LIMIT_IP: '100000',
+    MSG_RATE_LIMIT: '100000', LOGIN_FAIL_LIMIT_IP: '100000',
+  });
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'im-messaging-cluster-'));
+    logs = path.join(dir, 'logs');
+    const out = path.join(dir, 'app');
+    await run(path.join(root, 'node_modules', '.bin', 'tsc'), [ '-p', path.join(root, 'tsconfig.json'), '--outDir', out ], { cwd: root });
+    copyFileSync(path.join(root, 'package.json'), path.join(out, 'package.json'));
+    cpSync(path.join(root, 'config', 'locale'), path.join(out, 'config', 'locale'), { recursive: true });
+    symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'));
+    mkdirSync(logs);
+    await run(eggScripts, [ 'start', '--daemon', `--title=${TITLE}`, `--port=${PORT}`, '--workers=2',
+      `--stdout=${logs}/master-stdout.log`, `--stderr=${logs}/master-stderr.log` ], { cwd: out, env: env() });
+    for (let i = 0; (await fetch(`${BASE}/api/health`).then(r => r.status, () => 0)) !== 200; i++) {
+      assert.ok(i < 100, 'the cluster did not answer /api/health');
+      await sleep(200);
+    }
+  });
+
+  after(async () => {
+    if (!dir) return;
+    await run(eggScripts, [ 'stop', `--title=${TITLE}` ], { cwd: path.join(dir, 'app'), env: env() }).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const login = async (username: string) => {
+    const res = await call(BASE, 'POST', '/api/loginChat', undefined, { username, password: PASSWORD });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body.data.token as string;
+  };
+
+  /** The pid of the worker that accepted each handshake, from the access log (request id -> pid). */
+  async function workerOf(requestIds: string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    for (let i = 0; i < 60 && found.size < requestIds.length; i++) {
+      await sleep(100);
+      for (const file of readdirSync(logs).filter(name => name.startsWith('access'))) {
+        for (const line of readFileSync(path.join(logs, file), 'utf8').split('\n')) {
+          const match = /^\S+ \S+ \S+ (\d+) GET \/ws 101 .* rid=(\S+)/.exec(line);
+          if (match && requestIds.includes(match[2])) found.set(match[2], Number(match[1]));
+        }
+      }
+    }
+    assert.equal(found.size, requestIds.length, 'every handshake is in the access log');
+    return found;
+  }
+
+  let socketSeq = 0;
+  async function open(token: string) {
+    const rid = `cluster-${process.pid}-${++socketSeq}`;
+    const client = new Client(`ws://127.0.0.1:${PORT}/ws?token=${token}`, { headers: { 'X-Request-Id': rid } });
+    await client.opened;
+    await client.until(() => client.frames.some(f => f?.type === 'system'), 'welcome');
+    return { client, rid };
+  }
+
+  /** Sockets of `token`'s session until two workers hold some; returns them with their worker pids. */
+  async function spread(token: string) {
+    const sockets: Array<{ client: Client; rid: string; pid?: number }> = [];
+    for (let i = 0; i < 12; i++) {
+      sockets.push(await open(token));
+      if (sockets.length < 2) continue;
+      const pids = await workerOf(sockets.map(s => s.rid));
+      sockets.forEach(s => { s.pid = pids.get(s.rid); });
+      if (new Set(pids.values()).size === 2) return sockets;
+    }
+    throw new Error('every socket landed on the same worker');
+  }
+
+  async function users() {
+    const [ a, b ] = await insertUsers([{ username: 'cluster_a' }, { username: 'cluster_b' }]);
+    await befriend(a.id, b.id);
+    return { a, b };
+  }
+
+  it('delivers to the recipient\'s sockets on both workers, and a logout closes the session\'s sockets on both (4001)', async () => {
+    const { a, b } = await users();
+    const sender = await login('cluster_a');
+    // One socket per session, until sessions sit on both workers.
+    const sessions: Array<{ client: Client; rid: string; token: string }> = [];
+    for (let i = 0; i < 12 && new Set((await workerOf(sessions.map(s => s.rid))).values()).size < 2; i++) {
+      const token = await login('cluster_b');
+      sessions.push({ ...(await open(token)), token });
+    }
+    const message = (await sendMessage(BASE, sender, textBody(b.id, 'to every worker'))).body.data;
+    for (const { client } of sessions) assert.deepEqual((await client.received(1))[0].data, message);
+
+    // One session with sockets on both workers: its logout reaches both.
+    const token = await login('cluster_b');
+    const sockets = await spread(token);
+    assert.equal((await call(BASE, 'POST', '/api/chat/logout', token)).status, 200);
+    for (const { client } of sockets) {
+      assert.deepEqual(await client.closedWithin(), { code: 4001, clean: true });
+      assert.deepEqual(client.frames.at(-1), { msg: 'fail', data: 'Token 令牌不合法！' });
+    }
+    for (const { client } of sessions) client.close();
+    assert.equal(a.id + 1, b.id);
+  });
+
+  it('one worker SIGKILLed during a stream of sends: every message that got a 200 reaches the recipient after reconnect, no message doubled', async () => {
+    const { b } = await users();
+    const sender = await login('cluster_a');
+    const token = await login('cluster_b');
+    const received: string[] = [];
+    let socket = await open(token);
+    const [ pid ] = (await workerOf([ socket.rid ])).values();
+    let reconnects = 0;
+    let stop = false;
+    // Like the course client: on 1006 reconnect (here at once, then every 100 ms).
+    const keep = (async () => {
+      for (;;) {
+        const { client } = socket;
+        client.ws.on('message', () => undefined);
+        const closed = await client.closed;
+        received.push(...client.ids());
+        if (stop) return;
+        assert.equal(closed.code, 1006);
+        for (;;) {
+          try {
+            socket = await open(token);
+            reconnects++;
+            break;
+          } catch {
+            await sleep(100);
+          }
+        }
+      }
+    })();
+
+    // 60 messages, each retried with its client_msg_id until it gets a 200.
+    const ok = new Map<string, string>();
+    for (let i = 0; i < 60; i++) {
+      if (i === 20) process.kill(pid, 'SIGKILL');
+      const clientMsgId = `stream-${i}`;
+      const body = textBody(b.id, `stream ${i}`, { client_msg_id: clientMsgId });
+      for (let attempt = 0; !ok.has(clientMsgId); attempt++) {
+        const res = await sendMessage(BASE, sender, body).catch(() => null);
+        if (res?.status === 200) ok.set(clientMsgId, res.body.data.id);
+        else await sleep(100);
+        assert.ok(attempt < 100, `send ${i} never got a 200`);
+      }
+    }
+    const expected = [ ...ok.values() ];
+    await socket.client.until(() => expected.every(id => received.includes(id) || socket.client.ids().includes(id)), 'every message', 20000);
+    stop = true;
+    socket.client.close();
+    await keep;
+    assert.ok(reconnects >= 1, 'the socket on the killed worker reconnected');
+    assert.deepEqual([ ...new Set(received) ].sort(), [ ...expected ].sort(), 'every 200 reached the recipient, nothing else');
+    assert.equal(await app.model.Message.count({ where: { to_id: b.id } }), 60, 'one message per client_msg_id');
+    // At least once per session: only frames sent and not yet confirmed when the worker died come twice (≤ one batch).
+    assert.ok(received.length - expected.length <= app.config.im.messaging.batch, `${received.length - expected.length} duplicates`);
+  });
+});
+

@@ -1,0 +1,95 @@
+// docs/asyncapi.yaml against real frames of the running app: the document is valid AsyncAPI
+// (@asyncapi/parser), and every frame the tests below receive matches the payload schema of
+// the message it is documented as (Ajv; AsyncAPI 2 schemas are JSON Schema draft 7).
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Parser } from '@asyncapi/parser';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { app, mm } from 'egg-mock/bootstrap';
+import { CLOSE } from '../../app/lib/messaging/events';
+import zhTexts from '../../config/locale/zh-CN.json';
+import { login, logout, register } from '../helpers';
+import { Client, befriend, call, connect, device, listen, sendText, user } from '../app/messaging/support';
+
+const SPEC = path.join(__dirname, '../../docs/asyncapi.yaml');
+
+describe('docs/asyncapi.yaml', () => {
+  const server = listen();
+  let spec: any;
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const seen = new Set<string>();
+
+  before(async () => {
+    const text = readFileSync(SPEC, 'utf8');
+    const { document, diagnostics } = await new Parser().parse(text);
+    assert.deepEqual(diagnostics.filter(d => d.severity === 0).map(d => `${d.message} at ${d.path.join('.')}`), []);
+    assert.ok(document);
+    // The parsed document, $refs resolved.
+    spec = document!.json();
+  });
+
+  /** A real frame matches the payload of the documented message `name`. */
+  function conforms(name: string, frame: unknown) {
+    const check = ajv.compile(spec.components.messages[name].payload);
+    assert.ok(check(frame), `${name} frame does not match asyncapi.yaml: ${ajv.errorsText(check.errors)}\n${JSON.stringify(frame)}`);
+    seen.add(name);
+  }
+
+  it('documents every close code and the frame texts', () => {
+    const codes = Object.keys(spec.info['x-close-codes']).map(Number);
+    for (const code of [ ...Object.values(CLOSE), 1009 ]) assert.ok(codes.includes(code), `close ${code} undocumented`);
+    const text = readFileSync(SPEC, 'utf8');
+    for (const t of Object.values(zhTexts.messaging.frame)) assert.ok(text.includes(t), t);
+  });
+
+  it('welcome, singleChat (message, notice, revoke), singleChatSync, ping, pong, fail and force_logout frames match', async () => {
+    mm(app.config.im.messaging, 'heartbeatMs', 200);
+    const a = await user('doc_ws_a');
+    const b = await user('doc_ws_b');
+    await befriend(a.id, b.id);
+    const recipient = await connect(server.port, b.token);
+    const otherDevice = await connect(server.port, await device(a));
+    conforms('welcome', recipient.frames[0]);
+    const message = await sendText(server.base, a.token, b.id, '你好');
+    const revoked = await call(server.base, 'POST', '/api/chat/revokeMessage', a.token, { id: message.id, chatType: 'single', to_id: b.id });
+    assert.equal(revoked.status, 200);
+    await app.model.transaction(t => app.mockContext().service.messaging.chat.storeSystemNotice(t, {
+      fromId: a.id, toId: b.id, data: { data: '我们已经是好友了，可以开始聊天了', dataType: false, otherData: null },
+    }));
+    const [ m, r, n ] = await recipient.received(3);
+    conforms('singleChat', m);
+    conforms('singleChatRevoke', r);
+    conforms('singleChat', n);
+    const syncs = await otherDevice.received(2, 'singleChatSync');
+    syncs.forEach(frame => conforms('singleChatSync', frame));
+    recipient.ws.send('ping');
+    recipient.ws.send(JSON.stringify({ type: 'ping', token: b.token, timestamp: Date.now() }));
+    conforms('clientTextPing', 'ping');
+    conforms('clientPing', { type: 'ping', token: b.token, timestamp: 1 });
+    for (const frame of await recipient.received(2, 'pong')) conforms('pong', frame);
+    conforms('ping', (await recipient.received(1, 'ping'))[0]);
+    await logout(b.token).expect(200);
+    await recipient.closed;
+    conforms('fail', recipient.frames.at(-1));
+    otherDevice.close();
+
+    const refused = new Client(`ws://127.0.0.1:${server.port}/ws`);
+    await refused.closed;
+    conforms('fail', refused.frames[0]);
+
+    await register('doc_ws_c');
+    const first = await login('doc_ws_c');
+    const replaced = await connect(server.port, first.token);
+    mm(app.config.im.session, 'policy', 'single');
+    await login('doc_ws_c');
+    assert.equal((await replaced.closed).code, 4004);
+    conforms('forceLogout', replaced.frames.at(-1));
+  });
+
+  describe('coverage', () => it('every documented message was received and matched', () => {
+    assert.deepEqual(Object.keys(spec.components.messages).filter(name => !seen.has(name)), []);
+  }));
+});
