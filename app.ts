@@ -1,5 +1,6 @@
 import { Server } from 'node:http';
 import { Application, IBoot } from 'egg';
+import { friendsRules } from './app/lib/friends/rules';
 import { customRules } from './app/lib/rules';
 import { OPEN_SESSION } from './app/lib/sessionScripts';
 
@@ -13,7 +14,7 @@ export default class AppBoot implements IBoot {
   }
 
   async didLoad() {
-    for (const [ name, check ] of Object.entries(customRules)) this.app.validator.addRule(name, check);
+    for (const [ name, check ] of Object.entries({ ...customRules, ...friendsRules })) this.app.validator.addRule(name, check);
     this.app.redis.defineCommand('openSession', { numberOfKeys: 1, lua: OPEN_SESSION });
   }
 

@@ -1,0 +1,121 @@
+import { Service } from 'egg';
+import { Transaction } from 'sequelize';
+import { ConflictError, NotFoundError } from '../../lib/errors';
+import { change, insert, select, Standing } from '../../lib/friends/sql';
+import { isLockingTransaction, lockingTransaction } from '../../lib/lockedTransaction';
+
+// The rows of a pair (:a, :b) in both directions: two probes of the (user_id, friend_id) unique key.
+const BOTH_WAYS = '(user_id = :a AND friend_id = :b) OR (user_id = :b AND friend_id = :a)';
+
+export interface BefriendRequest {
+  /** The user who makes it happen: agrees to an application, or adds someone. */
+  userId: number;
+  friendId: number;
+  /** userId's remark for friendId (default ""). */
+  remark?: string;
+  /** friendId's remark for userId (default ""). */
+  friendRemark?: string;
+  /**
+   * When given, userId's own application to friendId is stored as `agree` with this message:
+   * created if missing, else set to agree (autoAddFriendAndAgree's request row).
+   */
+  applicationNote?: string;
+}
+
+export interface BefriendOptions<T> {
+  /** Run in this transaction (opened with lockingTransaction()); else one is opened and committed here. */
+  transaction?: Transaction;
+  /** More work inside the same transaction, after the friendship is written (e.g. notices to store). */
+  within?: (transaction: Transaction) => Promise<T>;
+}
+
+export interface BefriendResult<T> {
+  /** goodfriend rows inserted (0 when both existed). */
+  rowsCreated: number;
+  /** What `within` returned. */
+  result?: T;
+}
+
+/**
+ * The one write path of friendships (README "Friends", Concurrency): every change to a pair's
+ * goodfriend rows locks both users' `user` rows first, lower id first, so all writes to one
+ * pair (and to one user's friend count) are serialised and a pair always has 0 or 2 rows.
+ */
+export default class FriendshipService extends Service {
+  /**
+   * Locks the users' rows (SELECT ... FOR UPDATE, ascending id, in one statement) and returns
+   * the standing of those that exist, by id.
+   */
+  async lockUsers(transaction: Transaction, ids: number[]): Promise<Map<number, Standing>> {
+    const sorted = [ ...new Set(ids) ].sort((a, b) => a - b);
+    const rows = await select<Standing>(this.ctx.model,
+      'SELECT id, status, is_deleted, role FROM `user` WHERE id IN (:sorted) ORDER BY id FOR UPDATE', { sorted }, transaction);
+    return new Map(rows.map(row => [ row.id, row ]));
+  }
+
+  /**
+   * Makes two users friends: locks both users, checks FRIEND_MAX for each side that gets a new
+   * row (409 `好友数量已达上限` for userId, `对方好友数量已达上限` for friendId), inserts the
+   * missing goodfriend rows (existing rows are left as they are), marks the pending
+   * applications between them (both directions) `agree`, then runs `within`. Used by
+   * handleapply (agree) and applyfriend (auto-agree); autoAddFriendAndAgree calls it with
+   * `applicationNote` and stores its notices in `within` (or in its own `transaction`).
+   * Checking who may befriend whom (gone users, visitors, consent) is the caller's job.
+   */
+  async befriend<T = void>(request: BefriendRequest, options: BefriendOptions<T> = {}): Promise<BefriendResult<T>> {
+    const run = async (transaction: Transaction) => {
+      await this.lockUsers(transaction, [ request.userId, request.friendId ]);
+      const rowsCreated = await this.writeFriendship(transaction, request);
+      return { rowsCreated, result: options.within ? await options.within(transaction) : undefined };
+    };
+    if (!options.transaction) return lockingTransaction(this.ctx.model, run);
+    // Its reads after the locks must see the latest commits (lockedTransaction.ts).
+    if (!isLockingTransaction(options.transaction)) throw new Error('befriend needs a transaction opened by lockingTransaction()');
+    return run(options.transaction);
+  }
+
+  private async writeFriendship(transaction: Transaction, request: BefriendRequest): Promise<number> {
+    const { userId, friendId, remark = '', friendRemark = '', applicationNote } = request;
+    const { model } = this.ctx;
+    const pair = { a: userId, b: friendId };
+    const existing = await select<{ user_id: number }>(model,
+      `SELECT user_id FROM goodfriend WHERE ${BOTH_WAYS}`, pair, transaction);
+    const sides = [
+      { owner: userId, friend: friendId, remark, full: 'friends.friendLimit' },
+      { owner: friendId, friend: userId, remark: friendRemark, full: 'friends.friendLimitOther' },
+    ].filter(side => !existing.some(row => row.user_id === side.owner));
+    for (const side of sides) {
+      const [{ total }] = await select<{ total: number }>(model,
+        'SELECT COUNT(*) AS total FROM goodfriend WHERE user_id = :owner', { owner: side.owner }, transaction);
+      if (Number(total) >= this.config.im.friends.max) throw new ConflictError(side.full);
+    }
+
+    const now = new Date();
+    for (const side of sides) {
+      await insert(model, `INSERT INTO goodfriend (user_id, friend_id, nickname, create_time, update_time)
+        VALUES (:owner, :friend, :remark, :now, :now)`, { ...side, now }, transaction);
+    }
+    await change(model, `UPDATE goodfriendapply SET status = 'agree', update_time = :now
+      WHERE (${BOTH_WAYS}) AND status = 'pending'`, { ...pair, now }, transaction);
+    if (applicationNote !== undefined) {
+      await insert(model, `INSERT INTO goodfriendapply (user_id, friend_id, nickname, status, create_time, update_time)
+        VALUES (:a, :b, :note, 'agree', :now, :now)
+        ON DUPLICATE KEY UPDATE status = 'agree', nickname = VALUES(nickname), update_time = VALUES(update_time)`,
+      { ...pair, note: applicationNote, now }, transaction);
+    }
+    return sides.length;
+  }
+
+  /** POST /api/chat/deletegoodfriend/:id: both rows and both directions' applications, in one transaction. */
+  async unfriend(userId: number, friendId: number): Promise<void> {
+    const { model } = this.ctx;
+    await lockingTransaction(model, async transaction => {
+      await this.lockUsers(transaction, [ userId, friendId ]);
+      const pair = { a: userId, b: friendId };
+      const mine = await select(model, 'SELECT id FROM goodfriend WHERE user_id = :a AND friend_id = :b', pair, transaction);
+      if (!mine.length) throw new NotFoundError('friends.notFriendToDelete');
+      await change(model, `DELETE FROM goodfriend WHERE ${BOTH_WAYS}`, pair, transaction);
+      await change(model, `DELETE FROM goodfriendapply WHERE ${BOTH_WAYS}`, pair, transaction);
+    });
+  }
+}
