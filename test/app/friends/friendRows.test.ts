@@ -37,7 +37,7 @@ describe('GET /api/chat/getgoodfriendinfo/:id', () => {
     const { me, a } = await friendsPair();
     await execute(`INSERT INTO user_info (user_id, gender, birthday, bio, location, website, create_time, update_time)
       VALUES (:a, 'female', '1999-02-03', 'hi', '杭州', 'https://example.com', NOW(3), NOW(3))`, { a: a.id });
-    const [ { id } ] = await query<{ id: number }>('SELECT id FROM user_info WHERE user_id = :a', { a: a.id });
+    const [{ id }] = await query<{ id: number }>('SELECT id FROM user_info WHERE user_id = :a', { a: a.id });
     assert.deepEqual(assertOk(await info(me, a.id)).friendinfo.userinfo,
       { id, gender: 'female', birthday: '1999-02-03', bio: 'hi', location: '杭州', website: 'https://example.com' });
   });

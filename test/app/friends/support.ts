@@ -102,7 +102,7 @@ export async function friendRow(owner: number, friend: number): Promise<FriendDb
 
 /** goodfriend rows of the pair, both directions. */
 export async function pairRowCount(a: number, b: number): Promise<number> {
-  const [ { n } ] = await query<{ n: number }>(
+  const [{ n }] = await query<{ n: number }>(
     'SELECT COUNT(*) AS n FROM goodfriend WHERE (user_id = :a AND friend_id = :b) OR (user_id = :b AND friend_id = :a)', { a, b });
   return Number(n);
 }
