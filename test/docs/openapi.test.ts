@@ -14,6 +14,7 @@ import { InternalError, RateLimitedError } from '../../app/lib/errors';
 import zhTexts from '../../config/locale/zh-CN.json';
 import { assertClosed, CLOSED_PORT, unreachableRedis } from '../faults';
 import { appJwtSecret, PASSWORD, register } from '../helpers';
+import { friendsOperations, friendsTextsMissingFrom } from './friendsOperations';
 
 // CONTRACT: failure statuses (plus 200).
 const CONTRACT_STATUSES = [ 200, 400, 401, 403, 404, 409, 413, 422, 429, 500, 503 ];
@@ -83,6 +84,7 @@ describe('docs/openapi.yaml', () => {
     const text = JSON.stringify(spec);
     const missing = Object.values(zhTexts.error).filter(t => !text.includes(JSON.stringify(t)));
     assert.deepEqual(missing, []);
+    assert.deepEqual(friendsTextsMissingFrom(text), []);
   });
 
   describe('POST /api/regChat', () => {
@@ -197,6 +199,14 @@ describe('docs/openapi.yaml', () => {
       mock(app, 'redis', unreachableRedis(app));
       conforms('get', '/api/health', await app.httpRequest().get('/api/health').expect(503));
     });
+  });
+
+  describe('friends routes', () => {
+    for (const operation of friendsOperations) {
+      it(`${operation.method.toUpperCase()} ${operation.route}: every documented status`, async () => {
+        for (const res of await operation.produce()) conforms(operation.method, operation.route, res);
+      });
+    }
   });
 
   // A suite of its own: mocha runs a suite's own tests before its child suites.
