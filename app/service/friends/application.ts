@@ -7,13 +7,28 @@ import { application, InboxRow, inboxItem, pairColumns, PairRow } from '../../li
 import { lockingTransaction } from '../../lib/lockedTransaction';
 import { Bucket } from '../rateLimit';
 
-/** What applyfriend finds about the pair, read after both users are locked. */
+/** What applyfriend reads about the pair and the caps, in one statement after both users are locked. */
 interface PairState {
   /** My goodfriend row about the target exists (blacklisted or not). */
-  friends: boolean;
-  mine?: { status: string; update_time: Date };
-  theirs?: { status: string };
+  friends: number;
+  mine_status: string | null;
+  mine_time: Date | null;
+  theirs_status: string | null;
+  /** My goodfriend rows (FRIEND_MAX counts them all). */
+  my_friends: number;
+  /** Pending applications to the target (FRIEND_PENDING_MAX counts them all). */
+  target_pending: number;
 }
+
+// Point lookups on uk_goodfriend_pair and uk_apply_pair, one range of uk_goodfriend_pair
+// (≤ FRIEND_MAX entries) and one of idx_apply_pending (≤ FRIEND_PENDING_MAX).
+const PAIR_STATE = `SELECT
+  EXISTS (SELECT 1 FROM goodfriend WHERE user_id = :me AND friend_id = :target) AS friends,
+  (SELECT status FROM goodfriendapply WHERE user_id = :me AND friend_id = :target) AS mine_status,
+  (SELECT update_time FROM goodfriendapply WHERE user_id = :me AND friend_id = :target) AS mine_time,
+  (SELECT status FROM goodfriendapply WHERE user_id = :target AND friend_id = :me) AS theirs_status,
+  (SELECT COUNT(*) FROM goodfriend WHERE user_id = :me) AS my_friends,
+  (SELECT COUNT(*) FROM goodfriendapply WHERE friend_id = :target AND status = 'pending') AS target_pending`;
 
 export default class ApplicationService extends Service {
   /** FRIEND_APPLY_LIMIT applications created per FRIEND_APPLY_WINDOW, per applicant. */
@@ -40,20 +55,22 @@ export default class ApplicationService extends Service {
         const users = await this.service.friends.friendship.lockUsers(transaction, [ userId, targetId ]);
         const target = users.get(targetId);
         if (!target || isGone(target) || target.role === 'visitor') throw new NotFoundError('friends.targetNotFound');
-        const state = await this.pairState(transaction, userId, targetId);
-        if (state.friends) throw new ConflictError('friends.alreadyFriends');
-        if (state.theirs?.status === 'pending') {
+        const [ state ] = await select<PairState>(this.ctx.model, PAIR_STATE, { me: userId, target: targetId }, transaction);
+        if (Number(state.friends)) throw new ConflictError('friends.alreadyFriends');
+        if (state.theirs_status === 'pending') {
           await this.service.friends.friendship.befriend({ userId, friendId: targetId }, { transaction });
           return;
         }
-        if (this.inCooldown(state.mine)) throw new ConflictError('friends.alreadyApplied');
-        await this.checkRoom(transaction, userId, targetId);
+        if (this.inCooldown(state)) throw new ConflictError('friends.alreadyApplied');
+        const { max, pendingMax } = this.config.im.friends;
+        if (Number(state.my_friends) >= max) throw new ConflictError('friends.friendLimit');
+        if (Number(state.target_pending) >= pendingMax) throw new ConflictError('friends.inboxFull');
         // A retried transaction has its place in the bucket already.
         if (!taken) {
           await rateLimit.take([ bucket ]);
           taken = true;
         }
-        await this.file(transaction, userId, targetId, note, Boolean(state.mine));
+        await this.file(transaction, userId, targetId, note, state.mine_status !== null);
         created = true;
       });
     } catch (err) {
@@ -64,39 +81,11 @@ export default class ApplicationService extends Service {
     if (taken && !created) await rateLimit.release([[ bucket, 'refund' ]]);
   }
 
-  private async pairState(transaction: Transaction, userId: number, targetId: number): Promise<PairState> {
-    const rows = await select<{ kind: 'friends' | 'mine' | 'theirs'; status: string | null; update_time: Date | null }>(this.ctx.model,
-      `SELECT 'friends' AS kind, NULL AS status, NULL AS update_time FROM goodfriend WHERE user_id = :me AND friend_id = :target
-       UNION ALL SELECT 'mine', status, update_time FROM goodfriendapply WHERE user_id = :me AND friend_id = :target
-       UNION ALL SELECT 'theirs', status, update_time FROM goodfriendapply WHERE user_id = :target AND friend_id = :me`,
-      { me: userId, target: targetId }, transaction);
-    const state: PairState = { friends: false };
-    for (const row of rows) {
-      if (row.kind === 'friends') state.friends = true;
-      else if (row.kind === 'mine') state.mine = { status: row.status!, update_time: row.update_time! };
-      else state.theirs = { status: row.status! };
-    }
-    return state;
-  }
-
   /** Pending, or refused/ignored less than FRIEND_REAPPLY_COOLDOWN ago (answered alike, so the applicant cannot tell). */
-  private inCooldown(mine: PairState['mine']): boolean {
-    if (!mine) return false;
-    if (mine.status === 'pending') return true;
-    if (mine.status !== 'refuse' && mine.status !== 'ignore') return false;
-    const cooldownMs = this.config.im.friends.reapplyCooldown * 1000;
-    return Date.now() - mine.update_time.getTime() < cooldownMs;
-  }
-
-  /** FRIEND_MAX of the applicant (every row counts) and FRIEND_PENDING_MAX of the target (every pending row). */
-  private async checkRoom(transaction: Transaction, userId: number, targetId: number): Promise<void> {
-    const { max, pendingMax } = this.config.im.friends;
-    const [ counts ] = await select<{ friends: number; pending: number }>(this.ctx.model,
-      `SELECT (SELECT COUNT(*) FROM goodfriend WHERE user_id = :me) AS friends,
-        (SELECT COUNT(*) FROM goodfriendapply WHERE friend_id = :target AND status = 'pending') AS pending`,
-      { me: userId, target: targetId }, transaction);
-    if (Number(counts.friends) >= max) throw new ConflictError('friends.friendLimit');
-    if (Number(counts.pending) >= pendingMax) throw new ConflictError('friends.inboxFull');
+  private inCooldown({ mine_status: status, mine_time: handledAt }: PairState): boolean {
+    if (status === 'pending') return true;
+    if (status !== 'refuse' && status !== 'ignore') return false;
+    return Date.now() - handledAt!.getTime() < this.config.im.friends.reapplyCooldown * 1000;
   }
 
   /** A new pending row; a previous one is deleted first, so the new id tops the target's inbox. */
@@ -111,23 +100,24 @@ export default class ApplicationService extends Service {
 
   /**
    * GET /api/chat/listapplyfriend: applications to me, newest first, gone applicants left out,
-   * with the number of pending ones (from applicants who are not gone) over all pages.
+   * with the number of pending ones (from applicants who are not gone) over all pages: one
+   * statement, or a second for the count past the end.
    */
   async inbox(userId: number, page: number, limit: number) {
     const { model } = this.ctx;
-    const me = { me: userId };
-    const [ rows, [ counted ]] = await Promise.all([
-      select<InboxRow>(model,
-        `SELECT a.create_time, ${pairColumns('a')}, a.\`order\`, a.update_time, u.username, u.avatar, u.nickname AS user_nickname, u.uuid
-         FROM goodfriendapply a JOIN \`user\` u ON u.id = a.user_id
-         WHERE a.friend_id = :me AND ${visible('u')}
-         ORDER BY a.id DESC LIMIT :offset, :limit`, { ...me, offset: (page - 1) * limit, limit }),
-      select<{ pending: number }>(model,
-        `SELECT COUNT(*) AS pending FROM goodfriendapply a JOIN \`user\` u ON u.id = a.user_id
-         WHERE a.friend_id = :me AND a.status = 'pending' AND ${visible('u')}`, me),
-    ]);
+    const mine = { me: userId };
+    const pending = `SELECT COUNT(*) AS pending FROM goodfriendapply p JOIN \`user\` pu ON pu.id = p.user_id
+      WHERE p.friend_id = :me AND p.status = 'pending' AND ${visible('pu')}`;
+    const rows = await select<InboxRow & { pending: number }>(model,
+      `SELECT a.create_time, ${pairColumns('a')}, a.\`order\`, a.update_time, u.username, u.avatar, u.nickname AS user_nickname, u.uuid,
+         (${pending}) AS pending
+       FROM goodfriendapply a JOIN \`user\` u ON u.id = a.user_id
+       WHERE a.friend_id = :me AND ${visible('u')}
+       ORDER BY a.id DESC LIMIT :offset, :limit`, { ...mine, offset: (page - 1) * limit, limit });
+    // Past the end there is no row to carry the count.
+    const [{ pending: pendingCount }] = rows.length ? rows : await select<{ pending: number }>(model, pending, mine);
     const { timezone } = this.config.im.user;
-    return { alldata: rows.map(row => inboxItem(row, timezone)), pendingCount: Number(counted.pending) };
+    return { alldata: rows.map(row => inboxItem(row, timezone)), pendingCount: Number(pendingCount) };
   }
 
   /**

@@ -23,13 +23,14 @@ export default class FriendService extends Service {
     const { model } = this.ctx;
     const me = { me: userId };
     const listed = `${FRIEND_JOIN} WHERE g.user_id = :me AND ${visible('u')}`;
-    const [ rows, [ counted ]] = await Promise.all([
-      select<FriendItemRow>(model,
-        `SELECT g.id, g.nickname AS beizhu, u.username, u.avatar, u.nickname AS friend_nickname, g.friend_id, u.uuid
-         FROM ${listed} ORDER BY g.friend_id LIMIT :offset, :limit`, { ...me, offset: (page - 1) * limit, limit }),
-      select<{ count: number }>(model, `SELECT COUNT(*) AS count FROM ${listed}`, me),
-    ]);
-    return { count: Number(counted.count), rows: groupFriends(rows.map(friendItem)) };
+    const offset = (page - 1) * limit;
+    const rows = await select<FriendItemRow>(model,
+      `SELECT g.id, g.nickname AS beizhu, u.username, u.avatar, u.nickname AS friend_nickname, g.friend_id, u.uuid
+       FROM ${listed} ORDER BY g.friend_id LIMIT :offset, :limit`, { ...me, offset, limit });
+    // A page with room left is the last one: it tells the count (most users fit on one page).
+    const count = rows.length && rows.length < limit ? offset + rows.length
+      : Number((await select<{ count: number }>(model, `SELECT COUNT(*) AS count FROM ${listed}`, me))[0].count);
+    return { count, rows: groupFriends(rows.map(friendItem)) };
   }
 
   /** GET /api/chat/getgoodfriendinfo/:id: my row about the friend, and the friend's profile. */

@@ -4,6 +4,9 @@ import { ConflictError, NotFoundError } from '../../lib/errors';
 import { change, insert, select, Standing } from '../../lib/friends/sql';
 import { isLockingTransaction, lockingTransaction } from '../../lib/lockedTransaction';
 
+// The user rows each transaction holds locks on, with their standing (null: no such user).
+const lockedIn = new WeakMap<Transaction, Map<number, Standing | null>>();
+
 // The rows of a pair (:a, :b) in both directions: two probes of the (user_id, friend_id) unique key.
 const BOTH_WAYS = '(user_id = :a AND friend_id = :b) OR (user_id = :b AND friend_id = :a)';
 
@@ -44,13 +47,19 @@ export interface BefriendResult<T> {
 export default class FriendshipService extends Service {
   /**
    * Locks the users' rows (SELECT ... FOR UPDATE, ascending id, in one statement) and returns
-   * the standing of those that exist, by id.
+   * the standing of those that exist, by id. Rows this transaction locked already are not
+   * asked for again (befriend inside applyfriend and handleapply).
    */
   async lockUsers(transaction: Transaction, ids: number[]): Promise<Map<number, Standing>> {
-    const sorted = [ ...new Set(ids) ].sort((a, b) => a - b);
-    const rows = await select<Standing>(this.ctx.model,
-      'SELECT id, status, is_deleted, role FROM `user` WHERE id IN (:sorted) ORDER BY id FOR UPDATE', { sorted }, transaction);
-    return new Map(rows.map(row => [ row.id, row ]));
+    const held = lockedIn.get(transaction) ?? new Map<number, Standing | null>();
+    lockedIn.set(transaction, held);
+    const sorted = [ ...new Set(ids) ].filter(id => !held.has(id)).sort((a, b) => a - b);
+    if (sorted.length) {
+      const rows = await select<Standing>(this.ctx.model,
+        'SELECT id, status, is_deleted, role FROM `user` WHERE id IN (:sorted) ORDER BY id FOR UPDATE', { sorted }, transaction);
+      for (const id of sorted) held.set(id, rows.find(row => row.id === id) ?? null);
+    }
+    return new Map(ids.filter(id => held.get(id)).map(id => [ id, held.get(id)! ]));
   }
 
   /**
@@ -78,22 +87,24 @@ export default class FriendshipService extends Service {
     const { userId, friendId, remark = '', friendRemark = '', applicationNote } = request;
     const { model } = this.ctx;
     const pair = { a: userId, b: friendId };
-    const existing = await select<{ user_id: number }>(model,
-      `SELECT user_id FROM goodfriend WHERE ${BOTH_WAYS}`, pair, transaction);
+    // Per side: its friend count (one range of uk_goodfriend_pair, at most FRIEND_MAX entries) and whether its row exists.
+    const counted = await select<{ user_id: number; total: number; has_row: number }>(model,
+      `SELECT user_id, COUNT(*) AS total, MAX(friend_id = IF(user_id = :a, :b, :a)) AS has_row
+       FROM goodfriend WHERE user_id IN (:a, :b) GROUP BY user_id`, pair, transaction);
     const sides = [
       { owner: userId, friend: friendId, remark, full: 'friends.friendLimit' },
       { owner: friendId, friend: userId, remark: friendRemark, full: 'friends.friendLimitOther' },
-    ].filter(side => !existing.some(row => row.user_id === side.owner));
+    ].map(side => ({ ...side, ...counted.find(row => row.user_id === side.owner) }))
+      .filter(side => !Number(side.has_row ?? 0));
     for (const side of sides) {
-      const [{ total }] = await select<{ total: number }>(model,
-        'SELECT COUNT(*) AS total FROM goodfriend WHERE user_id = :owner', { owner: side.owner }, transaction);
-      if (Number(total) >= this.config.im.friends.max) throw new ConflictError(side.full);
+      if (Number(side.total ?? 0) >= this.config.im.friends.max) throw new ConflictError(side.full);
     }
 
     const now = new Date();
-    for (const side of sides) {
+    if (sides.length) {
+      const rows = sides.map((side, i) => ({ [`o${i}`]: side.owner, [`f${i}`]: side.friend, [`r${i}`]: side.remark }));
       await insert(model, `INSERT INTO goodfriend (user_id, friend_id, nickname, create_time, update_time)
-        VALUES (:owner, :friend, :remark, :now, :now)`, { ...side, now }, transaction);
+        VALUES ${sides.map((_, i) => `(:o${i}, :f${i}, :r${i}, :now, :now)`).join(', ')}`, Object.assign({ now }, ...rows), transaction);
     }
     await change(model, `UPDATE goodfriendapply SET status = 'agree', update_time = :now
       WHERE (${BOTH_WAYS}) AND status = 'pending'`, { ...pair, now }, transaction);

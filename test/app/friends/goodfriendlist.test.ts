@@ -76,10 +76,14 @@ describe('GET /api/chat/goodfriendlist/:page?limit=', () => {
     assert.deepEqual(shown(page1), [ 'C: c', 'D: d' ]);
     assert.equal(page1.count, 5);
     assert.deepEqual(shown(assertOk(await list(me, '/2?limit=2'))), [ 'A: a', 'B: b' ]);
-    assert.deepEqual(shown(assertOk(await list(me, '/3?limit=2'))), [ 'E: e' ]);
+    const last: Listed = assertOk(await list(me, '/3?limit=2'));
+    assert.deepEqual(shown(last), [ 'E: e' ]);
+    assert.equal(last.count, 5, 'the count told by a last page');
     assert.deepEqual(assertOk(await list(me, '/4?limit=2')), { count: 5, rows: { newList: [], indexList: [], total: 0 } });
     assert.deepEqual(shown(assertOk(await list(me, '?limit=2000'))), [ 'A: a', 'B: b', 'C: c', 'D: d', 'E: e' ]);
-    assert.equal(friends.length, 5);
+    await setStanding(friends[0].id, { status: 0 });
+    assert.equal((assertOk(await list(me, '/2?limit=2')) as Listed).count, 4, 'a full page counts by query');
+    assert.equal((assertOk(await list(me, '/2?limit=3')) as Listed).count, 4, 'a partial page counts itself');
   });
 
   it('lists blacklisted and starred friends, leaves out gone ones (also from count) until they are back', async () => {
