@@ -7,6 +7,10 @@
 //   scenarios({ data, ... })     after the server is up: autocannon scenarios
 //   targets(results)             the issue's targets, met or missed
 const { randomBytes } = require('node:crypto');
+const { readFileSync } = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+const ts = require('typescript');
 // ioredis comes with egg-redis; jsonwebtoken is a devDependency (the tests sign tokens with it too).
 const Redis = require('ioredis');
 const jwt = require('jsonwebtoken');
@@ -114,9 +118,12 @@ async function seed(connection, users, log = () => undefined) {
     sample.push(pairs[i]);
   }
   const byId = new Map([ hub, ...pool ].map(user => [ user.id, user ]));
+  const [[{ id: applicationId }]] = await connection.query('SELECT id FROM goodfriendapply WHERE friend_id = ? ORDER BY id LIMIT 1', [ inboxes[0].id ]);
+  const firstApplicant = applications.find(row => row[1] === inboxes[0].id)[0];
   const plans = await explain(connection, {
-    hub: hub.id, owner: inboxes[0].id, applicant: applications[0][0], a: sample[0][0], b: sample[0][1],
-    uuid: byId.get(sample[0][1]).uuid, fresh: [ fresh[0].id, fresh[1].id ],
+    hub: hub.id, owner: inboxes[0].id, a: sample[0][0], b: sample[0][1], uuid: byId.get(sample[0][1]).uuid,
+    applicant: firstApplicant, applicantUuid: byId.get(firstApplicant).uuid, applicationId,
+    fresh: [ fresh[0].id, fresh[1].id ],
   });
   return {
     hub, inboxes, fresh, sample: sample.map(([ a, b ]) => [ byId.get(a), byId.get(b) ]), plans,
@@ -127,34 +134,49 @@ async function seed(connection, users, log = () => undefined) {
   };
 }
 
-// The statements of app/service/friends/*.ts (same SQL, bench values), each with its plan.
-// Reads run with ANALYZE (real row counts per step); writes are only EXPLAINed.
+// The very statements of the friends services (app/lib/friends/queries.ts, which imports
+// nothing), transpiled here so the plans come from the code that runs, before any build.
+function friendsQueries() {
+  const file = path.join(__dirname, '..', 'app', 'lib', 'friends', 'queries.ts');
+  const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  });
+  const loaded = new Module(file);
+  loaded._compile(outputText, file);
+  return loaded.exports.SQL;
+}
+
+// Each plan: what it is for, the statement, its values (bench users). Reads run with ANALYZE
+// (real row counts per step); writes and locking reads are only EXPLAINed.
 function statements(v) {
-  const visible = u => `${u}.status = 1 AND ${u}.is_deleted = 0`;
-  const listed = `goodfriend g JOIN \`user\` u ON u.id = g.friend_id WHERE g.user_id = ${v.hub} AND ${visible('u')}`;
-  const mine = `g.user_id = ${v.a} AND g.friend_id = ${v.b} AND ${visible('u')}`;
-  const bothWays = (a, b) => `(user_id = ${a} AND friend_id = ${b}) OR (user_id = ${b} AND friend_id = ${a})`;
-  const [ x, y ] = v.fresh;
+  const SQL = friendsQueries();
+  const now = new Date();
+  const mine = { me: v.a, friend: v.b };
+  const friends = { a: v.a, b: v.b };
+  const applied = { a: v.applicant, b: v.owner };
   return [
-    [ 'goodfriendlist: a 2,000-friend page of the hub', `SELECT g.id, g.nickname AS beizhu, u.username, u.avatar, u.nickname AS friend_nickname, g.friend_id, u.uuid FROM ${listed} ORDER BY g.friend_id LIMIT 0, 2000` ],
-    [ 'goodfriendlist: count of the hub\'s friends', `SELECT COUNT(*) AS count FROM ${listed}` ],
-    [ 'listapplyfriend: page 1 of an inbox', `SELECT a.create_time, a.id, a.user_id, a.friend_id, a.nickname, a.status, a.\`order\`, a.update_time, u.username, u.avatar, u.nickname, u.uuid FROM goodfriendapply a JOIN \`user\` u ON u.id = a.user_id WHERE a.friend_id = ${v.owner} AND ${visible('u')} ORDER BY a.id DESC LIMIT 0, 10` ],
-    [ 'listapplyfriend: pendingCount', `SELECT COUNT(*) AS pending FROM goodfriendapply a JOIN \`user\` u ON u.id = a.user_id WHERE a.friend_id = ${v.owner} AND a.status = 'pending' AND ${visible('u')}` ],
-    [ 'getgoodfriendinfo', `SELECT g.id, g.user_id, g.friend_id, g.nickname, u.username, u.avatar, u.nickname, u.role, u.status, i.id AS info_id, i.gender, DATE_FORMAT(i.birthday, '%Y-%m-%d') AS birthday, i.bio, i.location, i.website FROM goodfriend g JOIN \`user\` u ON u.id = g.friend_id LEFT JOIN user_info i ON i.user_id = u.id WHERE ${mine}` ],
-    [ 'ismygoodfriend', `SELECT g.id, g.user_id, g.friend_id, g.nickname, g.isblack, g.status FROM goodfriend g JOIN \`user\` u ON u.id = g.friend_id WHERE ${mine} AND g.isblack = 0` ],
-    [ 'setblackgoodfriend / setstargoodfriend / setmeOrfriendCanSee: one UPDATE', `UPDATE goodfriend g JOIN \`user\` u ON u.id = g.friend_id SET g.isblack = IF(NULL IS NULL, g.isblack = 0, NULL), g.update_time = NOW(3) WHERE ${mine}`, true ],
-    [ 'GET /api/userinfo/:uuid', `SELECT u.id, u.uuid, u.username, u.userset, i.id AS info_id FROM \`user\` u LEFT JOIN user_info i ON i.user_id = u.id WHERE u.uuid = '${v.uuid}' AND ${visible('u')}` ],
-    [ 'isApplyfriend/:uuid', `SELECT u.id, u.status, a.id, a.status FROM \`user\` u LEFT JOIN goodfriendapply a ON a.user_id = u.id AND a.friend_id = ${v.owner} AND a.status = 'pending' WHERE u.uuid = '${v.uuid}'` ],
-    [ 'getUserSetInfo', `SELECT u.id, u.userset, u.invite_confirm, g.isblack, g.status FROM \`user\` u LEFT JOIN goodfriend g ON g.user_id = u.id AND g.friend_id = ${v.a} WHERE u.id = ${v.b}` ],
-    [ 'apply/handle/delete: lock both users, lower id first', `SELECT id, status, is_deleted, role FROM \`user\` WHERE id IN (${x}, ${y}) ORDER BY id FOR UPDATE`, true ],
-    [ 'applyfriend: the pair\'s rows', `SELECT 'friends', NULL, NULL FROM goodfriend WHERE user_id = ${v.a} AND friend_id = ${v.b} UNION ALL SELECT 'mine', status, update_time FROM goodfriendapply WHERE user_id = ${v.a} AND friend_id = ${v.b} UNION ALL SELECT 'theirs', status, update_time FROM goodfriendapply WHERE user_id = ${v.b} AND friend_id = ${v.a}` ],
-    [ 'applyfriend: my friends and the target\'s pending applications', `SELECT (SELECT COUNT(*) FROM goodfriend WHERE user_id = ${v.hub}) AS friends, (SELECT COUNT(*) FROM goodfriendapply WHERE friend_id = ${v.owner} AND status = 'pending') AS pending` ],
-    [ 'handleapply: the application to me', `SELECT user_id FROM goodfriendapply WHERE id = 1 AND friend_id = ${v.owner}` ],
-    [ 'befriend: existing rows of the pair', `SELECT user_id FROM goodfriend WHERE ${bothWays(x, y)}` ],
-    [ 'befriend: FRIEND_MAX count (the hub: 5,000 rows)', `SELECT COUNT(*) AS total FROM goodfriend WHERE user_id = ${v.hub}` ],
-    [ 'befriend: pending applications of the pair agreed', `UPDATE goodfriendapply SET status = 'agree' WHERE (${bothWays(x, y)}) AND status = 'pending'`, true ],
-    [ 'deletegoodfriend: both rows', `DELETE FROM goodfriend WHERE ${bothWays(x, y)}`, true ],
-    [ 'deletegoodfriend: both directions\' applications', `DELETE FROM goodfriendapply WHERE ${bothWays(x, y)}`, true ],
+    [ 'goodfriendlist: a 2,000-friend page of the hub (5,000 friends)', SQL.friendPage, { me: v.hub, offset: 0, limit: 2000 }],
+    [ 'goodfriendlist: the count, when the page does not tell it (the hub)', SQL.friendCount, { me: v.hub }],
+    [ 'listapplyfriend: page 1 of an inbox, with the pending count', SQL.inboxPage, { me: v.owner, offset: 0, limit: 10 }],
+    [ 'listapplyfriend: the pending count alone (past the end)', SQL.pendingToMe, { me: v.owner }],
+    [ 'getgoodfriendinfo', SQL.friendInfo, mine ],
+    [ 'ismygoodfriend', SQL.myFriendRow, mine ],
+    [ 'setblackgoodfriend (setstargoodfriend, setmeOrfriendCanSee alike): one UPDATE', SQL.setBlack, { ...mine, isblack: null, now }],
+    [ 'after an UPDATE that changed nothing: 404 or 409?', SQL.myRowBlack, mine ],
+    [ 'GET /api/userinfo/:uuid', SQL.profileByUuid, { uuid: v.uuid }],
+    [ 'isApplyfriend/:uuid', SQL.pendingFrom, { me: v.owner, uuid: v.applicantUuid }],
+    [ 'getUserSetInfo', SQL.settingsOf, { me: v.a, other: v.b }],
+    [ 'updateUserinfo / userset: one UPDATE by primary key', SQL.setNickname, { value: 'x', now, id: v.a }],
+    [ 'applyfriend, handleapply, deletegoodfriend, befriend: both users locked, lower id first', SQL.lockUsers, { ids: v.fresh }],
+    [ 'applyfriend: the pair and both caps (the hub applying: 5,000 friends counted)', SQL.pairState, { a: v.hub, b: v.owner }],
+    [ 'applyfriend: a refused application replaced', SQL.deleteApplication, applied ],
+    [ 'handleapply: the application to me', SQL.applicationToMe, { id: v.applicationId, me: v.owner }],
+    [ 'handleapply: its status under the locks', SQL.applicationStatus, { id: v.applicationId }],
+    [ 'befriend: friend counts and existing rows of both sides (the hub and a fresh user)', SQL.pairSides, { a: v.hub, b: v.fresh[0] }],
+    [ 'befriend: the pending applications of the pair agreed', SQL.agreePending, { ...applied, now }],
+    [ 'deletegoodfriend: my row', SQL.myRowExists, friends ],
+    [ 'deletegoodfriend: both rows', SQL.deleteFriendRows, friends ],
+    [ 'deletegoodfriend: both directions\' applications (here: a pair with an application)', SQL.deleteApplications, applied ],
   ];
 }
 
@@ -162,14 +184,15 @@ const PLAN_COLUMNS = [ 'table', 'type', 'key', 'ref', 'rows', 'r_rows', 'r_filte
 
 async function explain(connection, values) {
   const plans = [];
-  for (const [ title, sql, writes ] of statements(values)) {
-    const [ rows ] = await connection.query(`${writes ? 'EXPLAIN' : 'ANALYZE'} ${sql}`);
-    const lines = rows.map(row => PLAN_COLUMNS.filter(column => column in row).map(column => {
+  for (const [ title, sql, params ] of statements(values)) {
+    const writes = /^\s*(UPDATE|DELETE|INSERT)\b|FOR UPDATE\s*$/i.test(sql);
+    const [ rows ] = await connection.query({ sql: `${writes ? 'EXPLAIN' : 'ANALYZE'} ${sql}`, namedPlaceholders: true }, params);
+    const header = PLAN_COLUMNS.filter(column => column in rows[0]);
+    const lines = rows.map(row => header.map(column => {
       const value = row[column];
       if (value === null || value === undefined) return '-';
       return typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(2) : String(value);
     }));
-    const header = PLAN_COLUMNS.filter(column => column in rows[0]);
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map(line => line[i].length)));
     const format = cells => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
     plans.push(`-- ${title}\n${[ format(header), ...lines.map(format) ].join('\n')}`);

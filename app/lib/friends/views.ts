@@ -11,11 +11,6 @@ export const PROFILE_UPDATED: Record<ProfileField, string> = {
   invite_confirm: '设置成功',
 };
 
-/** The pair columns goodfriend and goodfriendapply share (`g.` or `a.` prefixed in queries). */
-const PAIR_COLUMNS = [ 'id', 'user_id', 'friend_id', 'nickname', 'friendlookme', 'melookfriend', 'ismystarfriend', 'isblack', 'status' ] as const;
-
-export const pairColumns = (alias: string) => PAIR_COLUMNS.map(column => `${alias}.${column}`).join(', ');
-
 export interface PairRow {
   id: number;
   user_id: number;
@@ -60,9 +55,6 @@ export function inboxItem(row: InboxRow, timezone: string) {
     user: { id: user_id, username: row.username, avatar: row.avatar, nickname: row.user_nickname, uuid: row.uuid },
   };
 }
-
-/** user_info's columns, LEFT JOINed as `i` (no row: all NULL). */
-export const USER_INFO_COLUMNS = "i.id AS info_id, i.gender, DATE_FORMAT(i.birthday, '%Y-%m-%d') AS birthday, i.bio, i.location, i.website";
 
 export interface UserInfoRow {
   info_id: number | null;

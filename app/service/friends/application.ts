@@ -2,8 +2,9 @@ import { Service } from 'egg';
 import { Transaction } from 'sequelize';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { HandleStatus } from '../../lib/friends/rules';
-import { change, insert, isGone, select, visible } from '../../lib/friends/sql';
-import { application, InboxRow, inboxItem, pairColumns, PairRow } from '../../lib/friends/views';
+import { SQL } from '../../lib/friends/queries';
+import { change, insert, isGone, select } from '../../lib/friends/sql';
+import { application, InboxRow, inboxItem, PairRow } from '../../lib/friends/views';
 import { lockingTransaction } from '../../lib/lockedTransaction';
 import { Bucket } from '../rateLimit';
 
@@ -19,16 +20,6 @@ interface PairState {
   /** Pending applications to the target (FRIEND_PENDING_MAX counts them all). */
   target_pending: number;
 }
-
-// Point lookups on uk_goodfriend_pair and uk_apply_pair, one range of uk_goodfriend_pair
-// (≤ FRIEND_MAX entries) and one of idx_apply_pending (≤ FRIEND_PENDING_MAX).
-const PAIR_STATE = `SELECT
-  EXISTS (SELECT 1 FROM goodfriend WHERE user_id = :me AND friend_id = :target) AS friends,
-  (SELECT status FROM goodfriendapply WHERE user_id = :me AND friend_id = :target) AS mine_status,
-  (SELECT update_time FROM goodfriendapply WHERE user_id = :me AND friend_id = :target) AS mine_time,
-  (SELECT status FROM goodfriendapply WHERE user_id = :target AND friend_id = :me) AS theirs_status,
-  (SELECT COUNT(*) FROM goodfriend WHERE user_id = :me) AS my_friends,
-  (SELECT COUNT(*) FROM goodfriendapply WHERE friend_id = :target AND status = 'pending') AS target_pending`;
 
 export default class ApplicationService extends Service {
   /** FRIEND_APPLY_LIMIT applications created per FRIEND_APPLY_WINDOW, per applicant. */
@@ -55,7 +46,7 @@ export default class ApplicationService extends Service {
         const users = await this.service.friends.friendship.lockUsers(transaction, [ userId, targetId ]);
         const target = users.get(targetId);
         if (!target || isGone(target) || target.role === 'visitor') throw new NotFoundError('friends.targetNotFound');
-        const [ state ] = await select<PairState>(this.ctx.model, PAIR_STATE, { me: userId, target: targetId }, transaction);
+        const [ state ] = await select<PairState>(this.ctx.model, SQL.pairState, { a: userId, b: targetId }, transaction);
         if (Number(state.friends)) throw new ConflictError('friends.alreadyFriends');
         if (state.theirs_status === 'pending') {
           await this.service.friends.friendship.befriend({ userId, friendId: targetId }, { transaction });
@@ -91,11 +82,9 @@ export default class ApplicationService extends Service {
   /** A new pending row; a previous one is deleted first, so the new id tops the target's inbox. */
   private async file(transaction: Transaction, userId: number, targetId: number, note: string, replacing: boolean): Promise<void> {
     const { model } = this.ctx;
-    const pair = { me: userId, target: targetId };
-    if (replacing) await change(model, 'DELETE FROM goodfriendapply WHERE user_id = :me AND friend_id = :target', pair, transaction);
-    const now = new Date();
-    await insert(model, `INSERT INTO goodfriendapply (user_id, friend_id, nickname, status, create_time, update_time)
-      VALUES (:me, :target, :note, 'pending', :now, :now)`, { ...pair, note, now }, transaction);
+    const pair = { a: userId, b: targetId };
+    if (replacing) await change(model, SQL.deleteApplication, pair, transaction);
+    await insert(model, SQL.insertApplication, { ...pair, note, now: new Date() }, transaction);
   }
 
   /**
@@ -105,19 +94,11 @@ export default class ApplicationService extends Service {
    */
   async inbox(userId: number, page: number, limit: number) {
     const { model } = this.ctx;
-    const mine = { me: userId };
-    const pending = `SELECT COUNT(*) AS pending FROM goodfriendapply p JOIN \`user\` pu ON pu.id = p.user_id
-      WHERE p.friend_id = :me AND p.status = 'pending' AND ${visible('pu')}`;
-    const rows = await select<InboxRow & { pending: number }>(model,
-      `SELECT a.create_time, ${pairColumns('a')}, a.\`order\`, a.update_time, u.username, u.avatar, u.nickname AS user_nickname, u.uuid,
-         (${pending}) AS pending
-       FROM goodfriendapply a JOIN \`user\` u ON u.id = a.user_id
-       WHERE a.friend_id = :me AND ${visible('u')}
-       ORDER BY a.id DESC LIMIT :offset, :limit`, { ...mine, offset: (page - 1) * limit, limit });
+    const rows = await select<InboxRow & { pending: number }>(model, SQL.inboxPage, { me: userId, offset: (page - 1) * limit, limit });
     // Past the end there is no row to carry the count.
-    const [{ pending: pendingCount }] = rows.length ? rows : await select<{ pending: number }>(model, pending, mine);
+    const [{ pending }] = rows.length ? rows : await select<{ pending: number }>(model, SQL.pendingToMe, { me: userId });
     const { timezone } = this.config.im.user;
-    return { alldata: rows.map(row => inboxItem(row, timezone)), pendingCount: Number(pendingCount) };
+    return { alldata: rows.map(row => inboxItem(row, timezone)), pendingCount: Number(pending) };
   }
 
   /**
@@ -127,8 +108,7 @@ export default class ApplicationService extends Service {
   async handle(userId: number, applicationId: number, status: HandleStatus, remark: string): Promise<void> {
     const { model } = this.ctx;
     const notFound = new NotFoundError('friends.applicationNotFound');
-    const [ found ] = await select<{ user_id: number }>(model,
-      'SELECT user_id FROM goodfriendapply WHERE id = :id AND friend_id = :me', { id: applicationId, me: userId });
+    const [ found ] = await select<{ user_id: number }>(model, SQL.applicationToMe, { id: applicationId, me: userId });
     if (!found) throw notFound;
     const applicantId = found.user_id;
     await lockingTransaction(model, async transaction => {
@@ -136,25 +116,21 @@ export default class ApplicationService extends Service {
       const applicant = users.get(applicantId);
       if (!applicant || isGone(applicant)) throw notFound;
       // Read again under the locks: a re-application replaces the row (new id).
-      const [ current ] = await select<{ status: string }>(model,
-        'SELECT status FROM goodfriendapply WHERE id = :id', { id: applicationId }, transaction);
+      const [ current ] = await select<{ status: string }>(model, SQL.applicationStatus, { id: applicationId }, transaction);
       if (!current) throw notFound;
       if (current.status !== 'pending') throw new ConflictError('friends.applicationNotFound');
       if (status === 'agree') {
         await this.service.friends.friendship.befriend({ userId, friendId: applicantId, remark }, { transaction });
       } else {
-        await change(model, 'UPDATE goodfriendapply SET status = :status, update_time = :now WHERE id = :id',
-          { status, now: new Date(), id: applicationId }, transaction);
+        await change(model, SQL.setApplicationStatus, { status, now: new Date(), id: applicationId }, transaction);
       }
     });
   }
 
   /** POST /api/chat/isApplyfriend/:uuid: the pending application from the user `uuid` to me. */
   async pendingFrom(userId: number, uuid: string) {
-    const [ row ] = await select<PairRow & { applicant: number; applicant_status: number; applicant_deleted: number }>(this.ctx.model,
-      `SELECT u.id AS applicant, u.status AS applicant_status, u.is_deleted AS applicant_deleted, ${pairColumns('a')}
-       FROM \`user\` u LEFT JOIN goodfriendapply a ON a.user_id = u.id AND a.friend_id = :me AND a.status = 'pending'
-       WHERE u.uuid = :uuid`, { me: userId, uuid: uuid.toLowerCase() });
+    const [ row ] = await select<PairRow & { applicant_status: number; applicant_deleted: number }>(this.ctx.model, SQL.pendingFrom,
+      { me: userId, uuid: uuid.toLowerCase() });
     if (!row || isGone({ status: row.applicant_status, is_deleted: row.applicant_deleted })) throw new NotFoundError('friends.userNotFound');
     if (row.id === null) throw new NotFoundError('friends.noApplication');
     return application(row);

@@ -1,14 +1,12 @@
 import { Service } from 'egg';
 import { Transaction } from 'sequelize';
 import { ConflictError, NotFoundError } from '../../lib/errors';
+import { SQL } from '../../lib/friends/queries';
 import { change, insert, select, Standing } from '../../lib/friends/sql';
 import { isLockingTransaction, lockingTransaction } from '../../lib/lockedTransaction';
 
 // The user rows each transaction holds locks on, with their standing (null: no such user).
 const lockedIn = new WeakMap<Transaction, Map<number, Standing | null>>();
-
-// The rows of a pair (:a, :b) in both directions: two probes of the (user_id, friend_id) unique key.
-const BOTH_WAYS = '(user_id = :a AND friend_id = :b) OR (user_id = :b AND friend_id = :a)';
 
 export interface BefriendRequest {
   /** The user who makes it happen: agrees to an application, or adds someone. */
@@ -55,8 +53,7 @@ export default class FriendshipService extends Service {
     lockedIn.set(transaction, held);
     const sorted = [ ...new Set(ids) ].filter(id => !held.has(id)).sort((a, b) => a - b);
     if (sorted.length) {
-      const rows = await select<Standing>(this.ctx.model,
-        'SELECT id, status, is_deleted, role FROM `user` WHERE id IN (:sorted) ORDER BY id FOR UPDATE', { sorted }, transaction);
+      const rows = await select<Standing>(this.ctx.model, SQL.lockUsers, { ids: sorted }, transaction);
       for (const id of sorted) held.set(id, rows.find(row => row.id === id) ?? null);
     }
     return new Map(ids.filter(id => held.get(id)).map(id => [ id, held.get(id)! ]));
@@ -88,9 +85,7 @@ export default class FriendshipService extends Service {
     const { model } = this.ctx;
     const pair = { a: userId, b: friendId };
     // Per side: its friend count (one range of uk_goodfriend_pair, at most FRIEND_MAX entries) and whether its row exists.
-    const counted = await select<{ user_id: number; total: number; has_row: number }>(model,
-      `SELECT user_id, COUNT(*) AS total, MAX(friend_id = IF(user_id = :a, :b, :a)) AS has_row
-       FROM goodfriend WHERE user_id IN (:a, :b) GROUP BY user_id`, pair, transaction);
+    const counted = await select<{ user_id: number; total: number; has_row: number }>(model, SQL.pairSides, pair, transaction);
     const sides = [
       { owner: userId, friend: friendId, remark, full: 'friends.friendLimit' },
       { owner: friendId, friend: userId, remark: friendRemark, full: 'friends.friendLimitOther' },
@@ -102,18 +97,11 @@ export default class FriendshipService extends Service {
 
     const now = new Date();
     if (sides.length) {
-      const rows = sides.map((side, i) => ({ [`o${i}`]: side.owner, [`f${i}`]: side.friend, [`r${i}`]: side.remark }));
-      await insert(model, `INSERT INTO goodfriend (user_id, friend_id, nickname, create_time, update_time)
-        VALUES ${sides.map((_, i) => `(:o${i}, :f${i}, :r${i}, :now, :now)`).join(', ')}`, Object.assign({ now }, ...rows), transaction);
+      const values = sides.map(({ owner, friend, remark: nickname }, i) => ({ [`owner${i}`]: owner, [`friend${i}`]: friend, [`remark${i}`]: nickname }));
+      await insert(model, SQL.insertFriendRows(sides.length), Object.assign({ now }, ...values), transaction);
     }
-    await change(model, `UPDATE goodfriendapply SET status = 'agree', update_time = :now
-      WHERE (${BOTH_WAYS}) AND status = 'pending'`, { ...pair, now }, transaction);
-    if (applicationNote !== undefined) {
-      await insert(model, `INSERT INTO goodfriendapply (user_id, friend_id, nickname, status, create_time, update_time)
-        VALUES (:a, :b, :note, 'agree', :now, :now)
-        ON DUPLICATE KEY UPDATE status = 'agree', nickname = VALUES(nickname), update_time = VALUES(update_time)`,
-      { ...pair, note: applicationNote, now }, transaction);
-    }
+    await change(model, SQL.agreePending, { ...pair, now }, transaction);
+    if (applicationNote !== undefined) await insert(model, SQL.agreeOwnApplication, { ...pair, note: applicationNote, now }, transaction);
     return sides.length;
   }
 
@@ -123,10 +111,10 @@ export default class FriendshipService extends Service {
     await lockingTransaction(model, async transaction => {
       await this.lockUsers(transaction, [ userId, friendId ]);
       const pair = { a: userId, b: friendId };
-      const mine = await select(model, 'SELECT id FROM goodfriend WHERE user_id = :a AND friend_id = :b', pair, transaction);
+      const mine = await select(model, SQL.myRowExists, pair, transaction);
       if (!mine.length) throw new NotFoundError('friends.notFriendToDelete');
-      await change(model, `DELETE FROM goodfriend WHERE ${BOTH_WAYS}`, pair, transaction);
-      await change(model, `DELETE FROM goodfriendapply WHERE ${BOTH_WAYS}`, pair, transaction);
+      await change(model, SQL.deleteFriendRows, pair, transaction);
+      await change(model, SQL.deleteApplications, pair, transaction);
     });
   }
 }
