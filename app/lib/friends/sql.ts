@@ -19,6 +19,12 @@ export async function insert(sequelize: Sequelize, sql: string, replacements: Re
   return id as unknown as number;
 }
 
+/**
+ * Now, as a DATETIME(3) value in UTC (the connection's time zone). A Date replacement would be
+ * written without its milliseconds: Sequelize formats it for a DATETIME without precision.
+ */
+export const utcNow = () => new Date(Date.now()).toISOString().slice(0, 23).replace('T', ' ');
+
 /** A user's standing as every friends route reads it. */
 export interface Standing {
   id: number;

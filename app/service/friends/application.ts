@@ -3,7 +3,7 @@ import { Transaction } from 'sequelize';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { HandleStatus } from '../../lib/friends/rules';
 import { SQL } from '../../lib/friends/queries';
-import { change, insert, isGone, select } from '../../lib/friends/sql';
+import { change, insert, isGone, select, utcNow } from '../../lib/friends/sql';
 import { application, InboxRow, inboxItem, PairRow } from '../../lib/friends/views';
 import { lockingTransaction } from '../../lib/lockedTransaction';
 import { Bucket } from '../rateLimit';
@@ -84,7 +84,7 @@ export default class ApplicationService extends Service {
     const { model } = this.ctx;
     const pair = { a: userId, b: targetId };
     if (replacing) await change(model, SQL.deleteApplication, pair, transaction);
-    await insert(model, SQL.insertApplication, { ...pair, note, now: new Date() }, transaction);
+    await insert(model, SQL.insertApplication, { ...pair, note, now: utcNow() }, transaction);
   }
 
   /**
@@ -122,7 +122,7 @@ export default class ApplicationService extends Service {
       if (status === 'agree') {
         await this.service.friends.friendship.befriend({ userId, friendId: applicantId, remark }, { transaction });
       } else {
-        await change(model, SQL.setApplicationStatus, { status, now: new Date(), id: applicationId }, transaction);
+        await change(model, SQL.setApplicationStatus, { status, now: utcNow(), id: applicationId }, transaction);
       }
     });
   }

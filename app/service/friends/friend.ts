@@ -2,7 +2,7 @@ import { Service } from 'egg';
 import { ConflictError, NotFoundError } from '../../lib/errors';
 import { groupFriends } from '../../lib/friends/friendGroups';
 import { SQL } from '../../lib/friends/queries';
-import { change, select } from '../../lib/friends/sql';
+import { change, select, utcNow } from '../../lib/friends/sql';
 import { friendItem, FriendItemRow, friendRow, PairRow, userInfo, UserInfoRow } from '../../lib/friends/views';
 import { retryOnLockConflict } from '../../lib/lockedTransaction';
 
@@ -80,7 +80,7 @@ export default class FriendService extends Service {
    * with a friendship transaction locking both users: retried once, then 503.
    */
   private updateMine(sql: string, values: Record<string, unknown>): Promise<number> {
-    return retryOnLockConflict(() => change(this.ctx.model, sql, { ...values, now: new Date() }));
+    return retryOnLockConflict(() => change(this.ctx.model, sql, { ...values, now: utcNow() }));
   }
 
   private async visibleRow(userId: number, friendId: number): Promise<{ isblack: number } | undefined> {

@@ -2,7 +2,7 @@ import { Service } from 'egg';
 import { Transaction } from 'sequelize';
 import { ConflictError, NotFoundError } from '../../lib/errors';
 import { SQL } from '../../lib/friends/queries';
-import { change, insert, select, Standing } from '../../lib/friends/sql';
+import { change, insert, select, Standing, utcNow } from '../../lib/friends/sql';
 import { isLockingTransaction, lockingTransaction } from '../../lib/lockedTransaction';
 
 // The user rows each transaction holds locks on, with their standing (null: no such user).
@@ -95,7 +95,7 @@ export default class FriendshipService extends Service {
       if (Number(side.total ?? 0) >= this.config.im.friends.max) throw new ConflictError(side.full);
     }
 
-    const now = new Date();
+    const now = utcNow();
     if (sides.length) {
       const values = sides.map(({ owner, friend, remark: nickname }, i) => ({ [`owner${i}`]: owner, [`friend${i}`]: friend, [`remark${i}`]: nickname }));
       await insert(model, SQL.insertFriendRows(sides.length), Object.assign({ now }, ...values), transaction);

@@ -2,7 +2,7 @@ import { Service } from 'egg';
 import { NotFoundError } from '../../lib/errors';
 import { SQL } from '../../lib/friends/queries';
 import { ProfileField } from '../../lib/friends/rules';
-import { change, isGone, select } from '../../lib/friends/sql';
+import { change, isGone, select, utcNow } from '../../lib/friends/sql';
 import { canonicalUserset, parseUserset } from '../../lib/friends/userset';
 import { PROFILE_UPDATED, userInfo, UserInfoRow } from '../../lib/friends/views';
 
@@ -37,7 +37,7 @@ export default class ProfileService extends Service {
   }
 
   private async update(sql: string, userId: number, value: string | number): Promise<void> {
-    await change(this.ctx.model, sql, { value, now: new Date(), id: userId });
+    await change(this.ctx.model, sql, { value, now: utcNow(), id: userId });
   }
 
   /**
