@@ -2,6 +2,7 @@
 import { app } from 'egg-mock/bootstrap';
 import { QueryTypes } from 'sequelize';
 import { assertOk, insertUsers, openSession } from '../../helpers';
+import { PairRow } from '../../../app/lib/friends/views';
 import { User } from '../../../app/model/user';
 
 // CONTRACT (friends): shapes, keys in this order.
@@ -83,15 +84,8 @@ export async function applicationRow(from: number, to: number): Promise<Applicat
   return row;
 }
 
-export interface FriendDbRow {
-  id: number;
-  user_id: number;
-  friend_id: number;
-  nickname: string;
-  friendlookme: number;
-  melookfriend: number;
-  ismystarfriend: number;
-  isblack: number;
+/** A goodfriend row as stored. */
+export interface FriendDbRow extends PairRow {
   status: number;
 }
 
