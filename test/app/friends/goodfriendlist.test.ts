@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { assertFail, assertOk } from '../../helpers';
-import { befriendBySql, execute, get, Member, member, members, query, setStanding } from './support';
+import { befriendBySql, execute, get, Member, member, members, plainUsers, query, setStanding } from './support';
 
 const ITEM_KEYS = [ 'id', 'beizhu', 'username', 'avatar', 'friend_nickname', 'friend_id', 'name', 'uuid' ];
 
@@ -112,7 +112,7 @@ describe('GET /api/chat/goodfriendlist/:page?limit=', () => {
 
   it('2,000 per page by default, limit up to 2000', async () => {
     const me = await member('me000001');
-    const friends = await members(Array.from({ length: 2001 }, (_, i) => `bulk${String(i).padStart(5, '0')}`));
+    const friends = await plainUsers(Array.from({ length: 2001 }, (_, i) => `bulk${String(i).padStart(5, '0')}`));
     await befriendBySql(me.id, friends.map(f => f.id));
     const data: Listed = assertOk(await list(me));
     assert.equal(data.count, 2001);
