@@ -1,5 +1,6 @@
 import { Server } from 'node:http';
 import { Application, IBoot } from 'egg';
+import { friendsRules } from './app/lib/friends/rules';
 import { customRules } from './app/lib/rules';
 import { visitorCustomRules } from './app/lib/visitors/rules';
 import { OPEN_SESSION } from './app/lib/sessionScripts';
@@ -20,7 +21,7 @@ export default class AppBoot implements IBoot {
   }
 
   async didLoad() {
-    for (const [ name, check ] of Object.entries({ ...customRules, ...visitorCustomRules })) this.app.validator.addRule(name, check);
+    for (const [ name, check ] of Object.entries({ ...customRules, ...visitorCustomRules, ...friendsRules })) this.app.validator.addRule(name, check);
     this.app.redis.defineCommand('openSession', { numberOfKeys: 1, lua: OPEN_SESSION });
     this.app.on('server', (server: Server) => this.hub.attach(server));
   }

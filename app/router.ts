@@ -2,6 +2,7 @@ import { Application } from 'egg';
 import account from './router/account';
 import visitors from './router/visitors';
 import messaging from './router/messaging';
+import friends from './router/friends';
 
 // CONTRACT: routes, one file per domain under app/router/. Everything under /api/chat needs a
 // live session (middleware `auth`); routes closed to visitors add `usersOnly` after it.
@@ -10,4 +11,5 @@ export default (app: Application) => {
   account(app);
   visitors(app);
   messaging(app);
+  friends(app);
 };

@@ -13,6 +13,7 @@ const server = require('./server');
 const { scenarios, measure } = require('./load');
 const { table, targets } = require('./report');
 const messaging = require('./messaging');
+const friends = require('./friends');
 
 const root = path.join(__dirname, '..');
 const count = Number(process.argv[2] || process.env.BENCH_USERS || 1000000);
@@ -46,6 +47,7 @@ const serverOptions = {
     LOGIN_FAIL_LIMIT_USER_IP: '1000000000', LOGIN_FAIL_LIMIT_IP: '1000000000', LOGIN_FAIL_WINDOW: '60',
     REGISTER_LIMIT_IP: '1000000000', REGISTER_WINDOW: '60',
     ...messaging.serverEnv,
+    ...friends.SERVER_ENV,
   },
 };
 
@@ -106,11 +108,12 @@ async function prepareDatabase(passwordHash) {
       `(${writeCost.activeSeconds.toFixed(2)} s vs ${writeCost.pausedSeconds.toFixed(2)} s for ${writeCost.rows} rows)`);
 
     const keywords = await pickKeywords(connection);
+    const friendData = await friends.seed(connection, count, log);
     const [[ sizes ]] = await connection.query(`SELECT
         (SELECT ROUND(data_length / 1048576) FROM information_schema.tables WHERE table_schema = ? AND table_name = 'user') AS userMiB,
         (SELECT ROUND(data_length / 1048576) FROM information_schema.tables WHERE table_schema = ? AND table_name = 'user_search_gram') AS gramMiB,
         (SELECT COUNT(*) FROM user_search_gram) AS grams`, [ database, database ]);
-    return { seedSeconds, reindexSeconds, writeCost, keywords, sizes };
+    return { seedSeconds, reindexSeconds, writeCost, keywords, sizes, friends: friendData };
   } finally {
     await connection.end();
   }
@@ -187,7 +190,8 @@ async function main() {
   log(`keywords ${JSON.stringify(data.keywords)} return ${JSON.stringify(matches)} users (of 20 at most)`);
 
   const results = [];
-  for (const scenario of scenarios({ credentials: LOGIN, token, keywords: data.keywords })) {
+  const friendScenarios = await friends.scenarios({ data: data.friends, redisDb, secret: serverOptions.env.JWT_SECRET });
+  for (const scenario of [ ...scenarios({ credentials: LOGIN, token, keywords: data.keywords }), ...friendScenarios ]) {
     for (const connections of CONNECTIONS) {
       const result = await measure(url, scenario, connections, { duration, warmup });
       log(`${scenario.name} @${connections}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
@@ -199,12 +203,13 @@ async function main() {
   });
   stopServer();
 
-  const checks = [ ...targets({ results, scryptMs: scryptRun.ms, cores }), ...messaging.targets(messagingResults) ];
+  const checks = [ ...targets({ results, scryptMs: scryptRun.ms, cores }), ...friends.targets(results), ...messaging.targets(messagingResults) ];
   console.log(`\nN = ${count} users, ${cores} cores, ${duration} s per run after ${warmup} s warm-up\n`);
   console.log(table(results));
   console.log(`\n${messaging.table(messagingResults)}`);
   console.log(`\nscrypt: ${scryptRun.ms.toFixed(1)} ms per hash; seeding ${data.seedSeconds.toFixed(1)} s; ` +
     `search:reindex ${data.reindexSeconds.toFixed(1)} s (${data.sizes.grams} grams, ${data.sizes.gramMiB} MiB; user table ${data.sizes.userMiB} MiB)`);
+  console.log(`\nfriends: ${JSON.stringify(data.friends.summary)}; plans:\n\n${data.friends.plans.join('\n\n')}`);
   console.log('\ntargets:');
   for (const check of checks) console.log(`  ${check.met ? 'met   ' : 'MISSED'} ${check.target}: ${check.figure}`);
   const missed = checks.filter(c => !c.met);
@@ -222,6 +227,7 @@ async function main() {
     settings: { duration, warmup, connections: CONNECTIONS, scryptCost, workers: cores },
     scryptMsPerHash: scryptRun.ms, seedSeconds: data.seedSeconds, reindexSeconds: data.reindexSeconds,
     triggerWriteCost: data.writeCost, sizes: data.sizes, keywords: data.keywords, keywordResults: matches,
+    friends: { ...data.friends.summary, plans: data.friends.plans },
     results, messaging: messagingResults, targets: checks, totalSeconds: seconds(started),
   }, null, 2) + '\n');
   log(`wrote ${path.relative(root, file)}; whole run ${seconds(started).toFixed(0)} s`);

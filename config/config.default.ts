@@ -2,6 +2,7 @@ import { EggAppConfig, EggAppInfo, PowerPartial } from 'egg';
 import { createSecretKey } from 'node:crypto';
 import path from 'node:path';
 import { envBool, envChoice, envHostList, envInt, envString, loadDotEnv } from '../app/lib/env';
+import { lockWaitTimeout } from '../app/lib/lockedTransaction';
 import { mysql2WithQueryTimeout } from '../app/lib/mysqlQueryTimeout';
 
 // Signs development tokens only; config.prod.ts refuses to start with it.
@@ -62,6 +63,8 @@ export default (appInfo: EggAppInfo) => {
     // A query gets 2 s, then its connection is dropped and the request answers 503.
     dialectModule: mysql2WithQueryTimeout(2000),
     retry: { max: 0 },
+    // Lock waits end after 1 s, inside the query timeout, and are retried (app/lib/lockedTransaction.ts).
+    hooks: { afterConnect: lockWaitTimeout(1) },
   } as any;
 
   // Fail fast while Redis is unreachable instead of queueing commands: a session that
@@ -222,6 +225,14 @@ export default (appInfo: EggAppInfo) => {
       clientMsgTtl: 86400,
       clientMsgClaimMs: 30000,
       clientMsgWaitMs: 5000,
+    },
+    // Friends (README "Friends"): caps and the application limit (windows in seconds).
+    friends: {
+      max: envInt('FRIEND_MAX', 5000, 1),
+      pendingMax: envInt('FRIEND_PENDING_MAX', 1000, 1),
+      applyLimit: envInt('FRIEND_APPLY_LIMIT', 30, 1),
+      applyWindow: envInt('FRIEND_APPLY_WINDOW', 3600, 1),
+      reapplyCooldown: envInt('FRIEND_REAPPLY_COOLDOWN', 86400, 0),
     },
   };
 

@@ -50,7 +50,7 @@ export default (app: Application) => {
     username: { type: STRING(20), allowNull: false },
     password: { type: STRING(255), allowNull: false },
     nickname: { type: STRING(50), allowNull: false, defaultValue: '' },
-    avatar: { type: STRING(255), allowNull: false },
+    avatar: { type: STRING(1000), allowNull: false },
     mobile: { type: STRING(20), allowNull: true, defaultValue: null },
     email: { type: STRING(100), allowNull: true, defaultValue: null },
     status: { type: TINYINT, allowNull: false, defaultValue: 1 },

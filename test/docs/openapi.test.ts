@@ -16,6 +16,7 @@ import { assertClosed, CLOSED_PORT, unreachableRedis } from '../faults';
 import { appJwtSecret, PASSWORD, register } from '../helpers';
 import { arrive, newDeviceId, send } from '../app/visitors/support';
 import { blacklist, friends, textBody } from '../app/messaging/support';
+import { friendsOperations, friendsTextsMissingFrom } from './friendsOperations';
 
 // CONTRACT: failure statuses (plus 200).
 const CONTRACT_STATUSES = [ 200, 400, 401, 403, 404, 409, 413, 422, 429, 500, 503 ];
@@ -87,6 +88,7 @@ describe('docs/openapi.yaml', () => {
       .map(t => t.replace('{n}', '5').replace('{field}', 'sendto_id'));
     const missing = [ ...Object.values(zhTexts.error), ...messaging ].filter(t => !text.includes(JSON.stringify(t)));
     assert.deepEqual(missing, []);
+    assert.deepEqual(friendsTextsMissingFrom(text), []);
   });
 
   describe('POST /api/regChat', () => {
@@ -255,6 +257,14 @@ describe('docs/openapi.yaml', () => {
         const crashed = await send(route, body(route)).expect(500);
         conforms('post', route, crashed);
         assert.equal(crashed.body.data, 'Internal Server Error');
+      });
+    }
+  });
+
+  describe('friends routes', () => {
+    for (const operation of friendsOperations) {
+      it(`${operation.method.toUpperCase()} ${operation.route}: every documented status`, async () => {
+        for (const res of await operation.produce()) conforms(operation.method, operation.route, res);
       });
     }
   });
