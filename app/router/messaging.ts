@@ -1,7 +1,7 @@
 import { Application } from 'egg';
 
 // Messaging: the WebSocket endpoint (/ws, attached in app.ts), sending, revoking, catch-up and
-// history. Every route is open to visitors.
+// history, and befriending from the chat page. Every route is open to visitors.
 export default (app: Application) => {
   const { router, controller, middleware } = app;
   const auth = middleware.auth();
@@ -12,4 +12,5 @@ export default (app: Application) => {
   router.post('/api/chat/chatGetmessageOffLine', auth, controller.messaging.chat.offline);
   router.post('/api/chat/revokeMessage', auth, controller.messaging.chat.revoke);
   router.get('/api/chat/history/:user_id', auth, controller.messaging.chat.history);
+  router.post('/api/chat/autoAddFriendAndAgree', auth, controller.messaging.chat.autoAddFriend);
 };

@@ -15,7 +15,7 @@ import zhTexts from '../../config/locale/zh-CN.json';
 import { assertClosed, CLOSED_PORT, unreachableRedis } from '../faults';
 import { appJwtSecret, PASSWORD, register } from '../helpers';
 import { arrive, newDeviceId, send } from '../app/visitors/support';
-import { blacklist, friends, textBody } from '../app/messaging/support';
+import { blacklist, friends, textBody, user } from '../app/messaging/support';
 import { friendsOperations, friendsTextsMissingFrom } from './friendsOperations';
 
 // CONTRACT: failure statuses (plus 200).
@@ -272,6 +272,31 @@ describe('docs/openapi.yaml', () => {
   describe('messaging routes', () => {
     const send = (token: string, body: object) => post('/api/chat/socket/sendmessage').set('token', token).send(body);
     const pair = () => friends('doc_msg_a', 'doc_msg_b');
+
+    it('POST /api/chat/autoAddFriendAndAgree: 200 (form, JSON), 401, 403, 404, 409, 413, 422, 500, 503', async () => {
+      const route = '/api/chat/autoAddFriendAndAgree';
+      const add = (token: string) => post(route).set('token', token);
+      const a = await user('doc_add_a');
+      const open = (name: string) => user(name, { username: name, invite_confirm: 0 } as any);
+      const [ b, c ] = [ await open('doc_add_b'), await open('doc_add_c') ];
+      conforms('post', route, await add(a.token).type('form').send({ friend_id: String(b.id) }).expect(200));
+      conforms('post', route, await add(a.token).send({ friend_id: c.id, nickname: 'hi' }).expect(200));
+      conforms('post', route, await add(a.token).send({ friend_id: b.id }).expect(409));
+      conforms('post', route, await add(b.token).send({ friend_id: (await user('doc_add_d')).id }).expect(403));
+      conforms('post', route, await add(a.token).send({ friend_id: 999999 }).expect(404));
+      conforms('post', route, await add(a.token).send({ friend_id: a.id }).expect(422));
+      conforms('post', route, await add(a.token).send({ friend_id: 'x' }).expect(422));
+      conforms('post', route, await add(a.token).type('form').send({ friend_id: '5', pad: BIG }).expect(413));
+      conforms('post', route, await post(route).send({ friend_id: 5 }).expect(401));
+      mock(app, 'redis', unreachableRedis(app));
+      conforms('post', route, await add(a.token).send({ friend_id: 5 }).expect(503));
+      mock.restore();
+      app.mockServiceError('messaging.contacts', 'autoAddFriendAndAgree', new Error('SELECT * FROM goodfriend'));
+      conforms('post', route, await add(a.token).send({ friend_id: 5 }).expect(500));
+      mock.restore();
+      await disable(a.id);
+      conforms('post', route, await add(a.token).send({ friend_id: 5 }).expect(403));
+    });
 
     it('GET /ws without Upgrade: 426', async () => {
       conforms('get', '/ws', await app.httpRequest().get('/ws').expect(426));

@@ -1,6 +1,7 @@
 import { Controller } from 'egg';
 import { parseSendMessage } from '../../lib/messaging/messageInput';
 import { DEFAULT_HISTORY_LIMIT, historyParamRules, historyQueryRules, parseRevoke } from '../../lib/messaging/rules';
+import { applyRules } from '../../lib/friends/rules';
 import { toInt } from '../../lib/rules';
 import { Caller } from '../../service/messaging/chat';
 
@@ -38,5 +39,13 @@ export default class ChatController extends Controller {
     const query = ctx.check(historyQueryRules, ctx.query);
     const limit = toInt(query.limit) ?? DEFAULT_HISTORY_LIMIT;
     ctx.ok(await ctx.service.messaging.chat.history(ctx.state.session.id, Number(ctx.params.user_id), toInt(query.before), limit));
+  }
+
+  /** POST /api/chat/autoAddFriendAndAgree: the friends' request body (friend_id, nickname). */
+  async autoAddFriend() {
+    const { ctx } = this;
+    const { friend_id, nickname } = ctx.check(applyRules);
+    await ctx.service.messaging.contacts.autoAddFriendAndAgree(ctx.state.session.id, toInt(friend_id)!, nickname ?? '');
+    ctx.ok('ok');
   }
 }

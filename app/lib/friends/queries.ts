@@ -31,7 +31,7 @@ const updateUser = (column: string) => `UPDATE \`user\` SET \`${column}\` = :val
 
 export const SQL = {
   // Both users' rows, lower id first, in one statement (the lock every friendship write takes first).
-  lockUsers: 'SELECT id, status, is_deleted, role FROM `user` WHERE id IN (:ids) ORDER BY id FOR UPDATE',
+  lockUsers: 'SELECT id, status, is_deleted, role, invite_confirm FROM `user` WHERE id IN (:ids) ORDER BY id FOR UPDATE',
 
   // applyfriend, after the locks: the pair's rows and both caps, in one statement.
   pairState: `SELECT

@@ -31,6 +31,8 @@ export interface Standing {
   status: number;
   is_deleted: number;
   role: string;
+  /** 1: others must apply first (autoAddFriendAndAgree refused). */
+  invite_confirm: number;
 }
 
 /** Gone: disabled or deleted. Gone users are invisible to the friends routes; their rows stay. */

@@ -1,0 +1,38 @@
+import { Service } from 'egg';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { SQL } from '../../lib/friends/queries';
+import { isGone, select } from '../../lib/friends/sql';
+import { lockingTransaction } from '../../lib/lockedTransaction';
+
+/** What each side's notice says (`data` of a systemNotice message). */
+export const NOW_FRIENDS = { data: '我们已经是好友了，可以开始聊天了', dataType: false, otherData: null };
+
+export default class ContactsService extends Service {
+  /**
+   * POST /api/chat/autoAddFriendAndAgree: befriends a user who lets anyone add them
+   * (`invite_confirm` 0) straight from the chat page. One transaction: both users' rows locked
+   * (the friends write path), my application stored as `agree`, both friendship rows, and one
+   * systemNotice each way; the notices are delivered after the commit. Checks in the order
+   * 422, 404, 409, 403, under the locks.
+   */
+  async autoAddFriendAndAgree(userId: number, friendId: number, note: string): Promise<void> {
+    if (friendId === userId) throw new ValidationError('friends.selfApply');
+    const { friendship } = this.service.friends;
+    const { chat } = this.service.messaging;
+    await lockingTransaction(this.ctx.model, async transaction => {
+      const users = await friendship.lockUsers(transaction, [ userId, friendId ]);
+      const target = users.get(friendId);
+      if (!target || isGone(target) || target.role === 'visitor') throw new NotFoundError('friends.targetNotFound');
+      const mine = await select(this.ctx.model, SQL.myRowExists, { a: userId, b: friendId }, transaction);
+      if (mine.length) throw new ConflictError('friends.alreadyFriends');
+      if (target.invite_confirm !== 0) throw new ForbiddenError('messaging.error.consentNeeded');
+      await friendship.befriend({ userId, friendId, applicationNote: note }, {
+        transaction,
+        within: async () => {
+          await chat.storeSystemNotice(transaction, { fromId: userId, toId: friendId, data: NOW_FRIENDS });
+          await chat.storeSystemNotice(transaction, { fromId: friendId, toId: userId, data: NOW_FRIENDS });
+        },
+      });
+    });
+  }
+}
