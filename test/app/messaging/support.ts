@@ -27,6 +27,7 @@ export function listen(application: () => Application = () => app) {
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
     state.server = server;
     state.port = (server.address() as AddressInfo).port;
+    await hubAccepting(state.port);
   });
   after(async () => {
     for (const socket of sockets) socket.destroy();
@@ -37,6 +38,24 @@ export function listen(application: () => Application = () => app) {
     get port() { return state.port; },
     get base() { return `http://127.0.0.1:${state.port}`; },
   };
+}
+
+/**
+ * Waits until handshakes are no longer refused with 503: an earlier test that stood an unreachable
+ * Redis in for app.redis leaves the process's dependency watch "down" until its next check.
+ */
+async function hubAccepting(port: number) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const status = await new Promise<number>(resolve => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+      ws.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
+      ws.once('open', () => { resolve(101); ws.terminate(); });
+      ws.once('error', () => resolve(0));
+    });
+    if (status !== 503) return;
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+  throw new Error('the WebSocket endpoint kept answering 503');
 }
 
 export interface Answer {
