@@ -2,6 +2,7 @@ import { EggAppConfig, EggAppInfo, PowerPartial } from 'egg';
 import { createSecretKey } from 'node:crypto';
 import path from 'node:path';
 import { envBool, envChoice, envHostList, envInt, envString, loadDotEnv } from '../app/lib/env';
+import { filesConfig, multipartConfig } from '../app/lib/files/config';
 import { mysql2WithQueryTimeout } from '../app/lib/mysqlQueryTimeout';
 
 // Signs development tokens only; config.prod.ts refuses to start with it.
@@ -180,7 +181,10 @@ export default (appInfo: EggAppInfo) => {
       registerWindow: envInt('REGISTER_WINDOW', 3600, 1),
       keyPrefix: 'im:rl:',
     },
+    // Uploads, serving and video screenshots (README "Files"); also sets config.multipart.
+    files: filesConfig(appInfo.baseDir),
   };
+  config.multipart = multipartConfig(im.files) as any;
 
   // `as {}` keeps the inferred type to `im` alone, breaking the cycle with EggAppConfig.
   return { ...config as {}, im };

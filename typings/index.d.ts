@@ -12,6 +12,9 @@ declare module 'ioredis' {
     /** See app/lib/rateLimitScripts.ts: number of keys, the keys, then limit and window ms per key. */
     rateTake(numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
     rateRelease(numberOfKeys: number, ...keysAndArgs: string[]): Promise<number>;
+    /** See app/lib/files/quotaScripts.ts: the day's key, max files, max bytes, size, ttl ms; 1 if counted. */
+    uploadReserve(key: string, maxFiles: number, maxBytes: number, size: number, ttlMs: number): Promise<number>;
+    uploadRelease(key: string, size: number): Promise<number>;
   }
 }
 
