@@ -20,7 +20,9 @@ export default {
     this.vary('Accept-Language');
     // koa-locales fills {placeholders} from an object; egg types only the positional form.
     const translate = this.__ as unknown as (key: string, params: object) => string;
-    this.body = { msg: 'fail', data: data ?? translate.call(this, error.key, error.params) };
+    // As strings: koa-locales leaves a placeholder whose value is falsy (the 0 of "0-3600000") unfilled.
+    const params = Object.fromEntries(Object.entries(error.params).map(([ name, value ]) => [ name, String(value) ]));
+    this.body = { msg: 'fail', data: data ?? translate.call(this, error.key, params) };
   },
 
   /**

@@ -82,18 +82,12 @@ class TypeGate extends Transform {
       this.head.push(chunk);
       this.headLength += chunk.length;
     }
-    (deciding ? this.decide() : Promise.resolve()).then(() => {
-      this.checkSize();
-      done(null, chunk);
-    }, done);
+    (deciding ? this.decide() : Promise.resolve()).then(() => this.checkSize()).then(() => done(null, chunk), done);
   }
 
   _flush(done: TransformCallback) {
     if (this.size === 0) return done(new ValidationError('files.empty'));
-    (this.kind ? Promise.resolve() : this.decide()).then(() => {
-      this.checkSize();
-      done();
-    }, done);
+    (this.kind ? Promise.resolve() : this.decide()).then(() => this.checkSize()).then(() => done(), done);
   }
 }
 
