@@ -27,7 +27,8 @@ export default class ServeService extends Service {
       const file = path.join(root, ...rawKey.split('/'));
       // realpath resolves every link on the way: any symbolic link makes it differ.
       if (await realpath(file) !== file) throw new NotFoundError();
-      handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+      // O_NOFOLLOW: a link swapped in after the realpath check still fails to open.
+      handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW); // eslint-disable-line no-bitwise
       const stats = await handle.stat();
       if (!stats.isFile()) throw new NotFoundError();
       return { handle, size: stats.size, ext: path.extname(file).slice(1), modified: stats.mtime };
