@@ -12,6 +12,7 @@ const { seedUsers } = require('./seed');
 const server = require('./server');
 const { scenarios, measure } = require('./load');
 const { table, targets } = require('./report');
+const files = require('./files');
 
 const root = path.join(__dirname, '..');
 const count = Number(process.argv[2] || process.env.BENCH_USERS || 1000000);
@@ -44,6 +45,7 @@ const serverOptions = {
     // The bench logs one user in thousands of times from one address: lift the abuse limits.
     LOGIN_FAIL_LIMIT_USER_IP: '1000000000', LOGIN_FAIL_LIMIT_IP: '1000000000', LOGIN_FAIL_WINDOW: '60',
     REGISTER_LIMIT_IP: '1000000000', REGISTER_WINDOW: '60',
+    ...files.serverEnv(path.join(root, 'run', 'bench-uploads')),
   },
 };
 
@@ -192,9 +194,13 @@ async function main() {
       results.push(result);
     }
   }
+  const filesRun = await files.run({
+    url, title, uploadDir: serverOptions.env.UPLOAD_DIR, connections: CONNECTIONS, duration, warmup, log,
+    authOnly: results.filter(r => r.scenario === 'authOnly'),
+  });
   stopServer();
 
-  const checks = targets({ results, scryptMs: scryptRun.ms, cores });
+  const checks = [ ...targets({ results, scryptMs: scryptRun.ms, cores }), ...files.targets(filesRun) ];
   console.log(`\nN = ${count} users, ${cores} cores, ${duration} s per run after ${warmup} s warm-up\n`);
   console.log(table(results));
   console.log(`\nscrypt: ${scryptRun.ms.toFixed(1)} ms per hash; seeding ${data.seedSeconds.toFixed(1)} s; ` +
@@ -216,7 +222,7 @@ async function main() {
     settings: { duration, warmup, connections: CONNECTIONS, scryptCost, workers: cores },
     scryptMsPerHash: scryptRun.ms, seedSeconds: data.seedSeconds, reindexSeconds: data.reindexSeconds,
     triggerWriteCost: data.writeCost, sizes: data.sizes, keywords: data.keywords, keywordResults: matches,
-    results, targets: checks, totalSeconds: seconds(started),
+    results, files: filesRun, targets: checks, totalSeconds: seconds(started),
   }, null, 2) + '\n');
   log(`wrote ${path.relative(root, file)}; whole run ${seconds(started).toFixed(0)} s`);
 }
