@@ -129,12 +129,12 @@ async function run({ url, title, uploadDir, authOnly, connections, duration, war
     log(`upload 100 KB @${c}: ${result.rps.toFixed(0)} req/s (${result.mbPerSecond.toFixed(1)} MB/s), p99 ${result.p99} ms, ` +
       `${result.ratioToAuthOnly === null ? '-' : (result.ratioToAuthOnly * 100).toFixed(1)} % of auth-only, statuses ${JSON.stringify(result.statuses)}`);
     uploads.push(result);
-    rmSync(uploadDir, { recursive: true, force: true });
   }
   const mem = await memory(url, title, tokens[0]);
   log(`20 x 50 MB at once: server RSS ${mem.baselineMb.toFixed(0)} MB -> peak ${mem.peakMb.toFixed(0)} MB ` +
     `(+${mem.growthMb.toFixed(0)} MB for ${mem.uploads * mem.mbEach} MB in flight), statuses ${JSON.stringify(mem.statuses)}`);
-  rmSync(uploadDir, { recursive: true, force: true });
+  // Requests autocannon left in flight may still be writing: retry while the folder is busy.
+  rmSync(uploadDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
   return { uploads, memory: mem };
 }
 

@@ -12,23 +12,26 @@ export function filesConfig(baseDir: string) {
     audio: envInt('UPLOAD_MAX_AUDIO_MB', 10, 1),
     video: envInt('UPLOAD_MAX_VIDEO_MB', 50, 1),
   };
+  const driver = envChoice('STORAGE_DRIVER', [ 'local', 's3' ] as const, 'local');
+  const s3 = {
+    endpoint: envString('S3_ENDPOINT', ''),
+    region: envString('S3_REGION', 'us-east-1'),
+    bucket: envString('S3_BUCKET', ''),
+    accessKeyId: envString('S3_ACCESS_KEY_ID', ''),
+    secretAccessKey: envString('S3_SECRET_ACCESS_KEY', ''),
+    forcePathStyle: envBool('S3_FORCE_PATH_STYLE', false),
+    publicBaseUrl: envString('S3_PUBLIC_BASE_URL', '').replace(/\/+$/, ''),
+    /** Canned ACL sent with each object; empty: none (the bucket policy makes objects public). */
+    acl: envString('S3_ACL', 'public-read'),
+  };
+  if (driver === 's3' && !(s3.bucket && s3.publicBaseUrl)) throw new Error('STORAGE_DRIVER=s3 needs S3_BUCKET and S3_PUBLIC_BASE_URL');
   return {
-    driver: envChoice('STORAGE_DRIVER', [ 'local', 's3' ] as const, 'local'),
+    driver,
     /** Local driver: where files live (served at /public/uploads/{key}); both drivers: temp files under .tmp/. */
     uploadDir,
     /** Upload temp files: same file system as uploadDir, so a finished upload is renamed into place. */
     tmpDir: path.resolve(baseDir, envString('UPLOAD_TMP_DIR', path.join(uploadDir, '.tmp'))),
-    s3: {
-      endpoint: envString('S3_ENDPOINT', ''),
-      region: envString('S3_REGION', 'us-east-1'),
-      bucket: envString('S3_BUCKET', ''),
-      accessKeyId: envString('S3_ACCESS_KEY_ID', ''),
-      secretAccessKey: envString('S3_SECRET_ACCESS_KEY', ''),
-      forcePathStyle: envBool('S3_FORCE_PATH_STYLE', false),
-      publicBaseUrl: envString('S3_PUBLIC_BASE_URL', '').replace(/\/+$/, ''),
-      /** Canned ACL sent with each object; empty: none (the bucket policy makes objects public). */
-      acl: envString('S3_ACL', 'public-read'),
-    },
+    s3,
     /** Largest file per kind, in MB (2^20 bytes). */
     maxMb: caps,
     maxPixels: envInt('UPLOAD_MAX_PIXELS', 40_000_000, 1),

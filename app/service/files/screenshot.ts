@@ -65,23 +65,23 @@ export default class ScreenshotService extends Service {
 
     const release = takeJobSlot(this.files.ffmpeg.jobs);
     if (!release) throw new ServiceUnavailableError();
-    const video = await storage.localCopy(videoKey, this.files.tmpDir);
-    if (!video) {
-      release();
-      throw new NotFoundError('files.videoMissing');
-    }
     try {
-      const deadline = Date.now() + this.files.ffmpeg.timeoutMs;
-      const first = await this.render(storage, video.path, wanted, request, request.time, deadline);
-      if (first) return first;
-      if (request.time !== 0) {
-        const fallback = await this.reuse(storage, atZero, request, 0) ??
-          await this.render(storage, video.path, atZero, request, 0, deadline);
-        if (fallback) return fallback;
+      const video = await storage.localCopy(videoKey, this.files.tmpDir);
+      if (!video) throw new NotFoundError('files.videoMissing');
+      try {
+        const deadline = Date.now() + this.files.ffmpeg.timeoutMs;
+        const first = await this.render(storage, video.path, wanted, request, request.time, deadline);
+        if (first) return first;
+        if (request.time !== 0) {
+          const fallback = await this.reuse(storage, atZero, request, 0) ??
+            await this.render(storage, video.path, atZero, request, 0, deadline);
+          if (fallback) return fallback;
+        }
+        throw new ValidationError('files.noFrame');
+      } finally {
+        await video.release();
       }
-      throw new ValidationError('files.noFrame');
     } finally {
-      await video.release();
       release();
     }
   }
