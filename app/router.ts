@@ -3,6 +3,7 @@ import account from './router/account';
 import visitors from './router/visitors';
 import messaging from './router/messaging';
 import friends from './router/friends';
+import files from './router/files';
 
 // CONTRACT: routes, one file per domain under app/router/. Everything under /api/chat needs a
 // live session (middleware `auth`); routes closed to visitors add `usersOnly` after it.
@@ -12,4 +13,5 @@ export default (app: Application) => {
   visitors(app);
   messaging(app);
   friends(app);
+  files(app);
 };

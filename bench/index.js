@@ -14,6 +14,7 @@ const { scenarios, measure } = require('./load');
 const { table, targets } = require('./report');
 const messaging = require('./messaging');
 const friends = require('./friends');
+const files = require('./files');
 
 const root = path.join(__dirname, '..');
 const count = Number(process.argv[2] || process.env.BENCH_USERS || 1000000);
@@ -48,6 +49,7 @@ const serverOptions = {
     REGISTER_LIMIT_IP: '1000000000', REGISTER_WINDOW: '60',
     ...messaging.serverEnv,
     ...friends.SERVER_ENV,
+    ...files.serverEnv(path.join(root, 'run', 'bench-uploads')),
   },
 };
 
@@ -201,9 +203,16 @@ async function main() {
   const messagingResults = await messaging.run({
     url, port, title, database, mysqlSettings, redisDb, secret: serverOptions.env.JWT_SECRET, results, duration, log,
   });
+  const filesRun = await files.run({
+    url, title, uploadDir: serverOptions.env.UPLOAD_DIR, connections: CONNECTIONS, duration, warmup, log,
+    authOnly: results.filter(r => r.scenario === 'authOnly'),
+  });
   stopServer();
 
-  const checks = [ ...targets({ results, scryptMs: scryptRun.ms, cores }), ...friends.targets(results), ...messaging.targets(messagingResults) ];
+  const checks = [
+    ...targets({ results, scryptMs: scryptRun.ms, cores }), ...friends.targets(results), ...messaging.targets(messagingResults),
+    ...files.targets(filesRun),
+  ];
   console.log(`\nN = ${count} users, ${cores} cores, ${duration} s per run after ${warmup} s warm-up\n`);
   console.log(table(results));
   console.log(`\n${messaging.table(messagingResults)}`);
@@ -228,7 +237,7 @@ async function main() {
     scryptMsPerHash: scryptRun.ms, seedSeconds: data.seedSeconds, reindexSeconds: data.reindexSeconds,
     triggerWriteCost: data.writeCost, sizes: data.sizes, keywords: data.keywords, keywordResults: matches,
     friends: { ...data.friends.summary, plans: data.friends.plans },
-    results, messaging: messagingResults, targets: checks, totalSeconds: seconds(started),
+    results, messaging: messagingResults, files: filesRun, targets: checks, totalSeconds: seconds(started),
   }, null, 2) + '\n');
   log(`wrote ${path.relative(root, file)}; whole run ${seconds(started).toFixed(0)} s`);
 }

@@ -2,6 +2,7 @@ import { EggAppConfig, EggAppInfo, PowerPartial } from 'egg';
 import { createSecretKey } from 'node:crypto';
 import path from 'node:path';
 import { envBool, envChoice, envHostList, envInt, envString, loadDotEnv } from '../app/lib/env';
+import { filesConfig, multipartConfig } from '../app/lib/files/config';
 import { lockWaitTimeout } from '../app/lib/lockedTransaction';
 import { mysql2WithQueryTimeout } from '../app/lib/mysqlQueryTimeout';
 
@@ -234,7 +235,10 @@ export default (appInfo: EggAppInfo) => {
       applyWindow: envInt('FRIEND_APPLY_WINDOW', 3600, 1),
       reapplyCooldown: envInt('FRIEND_REAPPLY_COOLDOWN', 86400, 0),
     },
+    // Uploads, serving and video screenshots (README "Files"); also sets config.multipart.
+    files: filesConfig(appInfo.baseDir),
   };
+  config.multipart = multipartConfig(im.files) as any;
 
   // `as {}` keeps the inferred type to `im` alone, breaking the cycle with EggAppConfig.
   return { ...config as {}, im };

@@ -24,7 +24,7 @@ server() {
     MYSQL_HOST="${MYSQL_HOST:-127.0.0.1}" MYSQL_PORT="${MYSQL_PORT:-3306}" MYSQL_USER="${MYSQL_USER:-root}" \
     MYSQL_PASSWORD="${MYSQL_PASSWORD:-}" MYSQL_DATABASE="${MYSQL_DATABASE:-chat_unittest}" \
     REDIS_HOST="${REDIS_HOST:-127.0.0.1}" REDIS_PORT="${REDIS_PORT:-6379}" REDIS_PASSWORD="${REDIS_PASSWORD:-}" \
-    REDIS_DB="${REDIS_DB:-1}" "$@"
+    REDIS_DB="${REDIS_DB:-1}" UPLOAD_DIR="$logs/uploads" "$@"
 }
 
 cleanup() {

@@ -60,6 +60,11 @@ export default class RateLimitService extends Service {
     return { key: this.key(ip, 'visitor:new'), limit: newLimitIp, windowSeconds: newWindow };
   }
 
+  /** A per-user bucket (uploads, screenshots): the user id is the hash tag. */
+  userBucket(userId: number, name: string, limit: number, windowSeconds: number): Bucket {
+    return { key: `${this.config.im.rateLimit.keyPrefix}{u${userId}}:${name}`, limit, windowSeconds };
+  }
+
   /** Counts one attempt in each bucket, or throws RateLimitedError if one is full. */
   async take(buckets: Bucket[]): Promise<void> {
     const args = buckets.flatMap(b => [ b.limit, b.windowSeconds * 1000 ]);

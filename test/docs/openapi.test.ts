@@ -12,6 +12,8 @@ import { app, mock } from 'egg-mock/bootstrap';
 import jwt from 'jsonwebtoken';
 import { InternalError, RateLimitedError } from '../../app/lib/errors';
 import zhTexts from '../../config/locale/zh-CN.json';
+import { encodedMedia, png } from '../app/files/media';
+import { emptyStorage, upload, useDriver } from '../app/files/support';
 import { assertClosed, CLOSED_PORT, unreachableRedis } from '../faults';
 import { appJwtSecret, PASSWORD, register } from '../helpers';
 import { arrive, newDeviceId, send } from '../app/visitors/support';
@@ -84,9 +86,11 @@ describe('docs/openapi.yaml', () => {
     }
     assert.deepEqual(CONTRACT_STATUSES.filter(s => !documented.has(s)), []);
     const text = JSON.stringify(spec);
-    const messaging = [ ...Object.values(zhTexts.messaging.error), ...Object.values(zhTexts.messaging.validation) ]
-      .map(t => t.replace('{n}', '5').replace('{field}', 'sendto_id'));
-    const missing = [ ...Object.values(zhTexts.error), ...messaging ].filter(t => !text.includes(JSON.stringify(t)));
+    const flat = (texts: object): string[] => Object.values(texts).flatMap(t => (typeof t === 'string' ? [ t ] : flat(t)));
+    // A text with placeholders appears with its values filled in ("文件过大（图片最大 10 MB）").
+    const shown = (t: string) => new RegExp(JSON.stringify(t).split(/\{\w+\}/).map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^"]+'));
+    const documentedTexts = [ ...flat(zhTexts.error), ...flat(zhTexts.files), ...flat(zhTexts.messaging.error), ...flat(zhTexts.messaging.validation) ];
+    const missing = documentedTexts.filter(t => !shown(t).test(text));
     assert.deepEqual(missing, []);
     assert.deepEqual(friendsTextsMissingFrom(text), []);
   });
@@ -383,6 +387,77 @@ describe('docs/openapi.yaml', () => {
       mock.restore();
       await disable(a.id);
       conforms('get', route, await get(`/api/chat/history/${b.id}`, a.token).expect(403));
+    });
+  });
+
+  describe('files', () => {
+    const diy = '/api/chat/uploadStreamSingleToServerDiy';
+    const images = '/api/chat/uploadAliyun';
+    const shot = '/api/chat/getVideoScreenshot';
+    const files = () => app.config.im.files;
+    let token: string;
+    beforeEach(async () => {
+      await emptyStorage();
+      await useDriver('local');
+      token = (await register('doc_files')).token;
+    });
+
+    /** A stored file's answer: documented headers, and `seen` for the coverage check. */
+    function conformsFile(res: Answer) {
+      const what = `GET /public/uploads/{key} ${res.status}`;
+      const documented = spec.paths['/public/uploads/{key}'].get.responses[String(res.status)];
+      assert(documented, `${what}: status not documented`);
+      for (const [ name, header ] of Object.entries<any>(documented.headers ?? {})) {
+        const value = res.headers[name.toLowerCase()];
+        assert.notEqual(value, undefined, `${what}: header ${name} missing`);
+        matches(header.schema, value, `${what} header ${name}`);
+      }
+      seen.add(`get /public/uploads/{key} ${res.status}`);
+    }
+
+    for (const [ route, field, path ] of [[ diy, 'file', `${diy}/docs` ], [ images, 'img', images ]]) {
+      const documentedRoute = route === diy ? `${diy}/{diydir}` : images;
+      it(`${documentedRoute}: 200, 401, 413, 415, 422, 429, 503`, async () => {
+        const send = (content: Buffer, name = field) => upload(path, token, [{ field: name, content }]);
+        conforms('post', documentedRoute, await send(png()).expect(200));
+        conforms('post', documentedRoute, await upload(path, undefined, [{ field, content: png() }]).expect(401));
+        conforms('post', documentedRoute, await send(Buffer.concat([ png(), Buffer.alloc(10 * 1024 * 1024) ])).expect(413));
+        conforms('post', documentedRoute, await send(Buffer.from('<svg/>')).expect(415));
+        conforms('post', documentedRoute, await app.httpRequest().post(path).set('token', token).send({}).expect(415));
+        conforms('post', documentedRoute, await send(Buffer.alloc(0)).expect(422));
+        const { rm, writeFile } = await import('node:fs/promises');
+        await rm(`${files().uploadDir}/${route === diy ? 'Diy' : 'images'}`, { recursive: true });
+        await writeFile(`${files().uploadDir}/${route === diy ? 'Diy' : 'images'}`, 'blocks the folder');
+        conforms('post', documentedRoute, await send(png()).expect(503));
+        mock(files().quota.user, 'files', 1);
+        conforms('post', documentedRoute, await send(png()).expect(429));
+      });
+    }
+
+    it('getVideoScreenshot: 200, 401, 404, 422, 429, 503', async () => {
+      const videoUrl = (await upload(`${diy}/docs`, token, [{ content: (await encodedMedia()).mp4 }]).expect(200)).body.data.url;
+      conforms('post', shot, await post(shot).set('token', token).send({ videoUrl, width: 32 }).expect(200));
+      conforms('post', shot, await post(shot).send({ videoUrl }).expect(401));
+      conforms('post', shot, await post(shot).set('token', token).send({ videoUrl: '/x.mp4' }).expect(422));
+      mock(files().ffmpeg, 'path', '/nonexistent/ffmpeg');
+      conforms('post', shot, await post(shot).set('token', token).send({ videoUrl }).expect(503));
+      mock(files().quota, 'screenshotsPerHour', 1);
+      conforms('post', shot, await post(shot).set('token', token).send({ videoUrl }).expect(429));
+      const { rm } = await import('node:fs/promises');
+      await rm(`${files().uploadDir}/${videoUrl.slice('/public/uploads/'.length)}`);
+      conforms('post', shot, await post(shot).set('token', token).send({ videoUrl }).expect(404));
+    });
+
+    it('GET /public/uploads/{key}: 200, 206, 404, 416', async () => {
+      const url = (await upload(`${diy}/docs`, token, [{ content: png() }]).expect(200)).body.data.url;
+      conformsFile(await app.httpRequest().get(url).expect(200));
+      conformsFile(await app.httpRequest().get(url).set('Range', 'bytes=0-3').expect(206));
+      const outside = await app.httpRequest().get(`${url}.png`).expect(404);
+      seen.add('get /public/uploads/{key} 404');
+      matches(spec.paths['/public/uploads/{key}'].get.responses['404'].content['application/json'].schema, outside.body, '404');
+      const beyond = await app.httpRequest().get(url).set('Range', 'bytes=99999-').expect(416);
+      conformsFile(beyond);
+      matches(spec.paths['/public/uploads/{key}'].get.responses['416'].content['application/json'].schema, beyond.body, '416');
     });
   });
 

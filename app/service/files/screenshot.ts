@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Service } from 'egg';
+import { imageSize } from 'image-size';
+import { UniqueConstraintError } from 'sequelize';
+import { NotFoundError, ServiceUnavailableError, ValidationError } from '../../lib/errors';
+import { grabFrame, takeJobSlot } from '../../lib/files/ffmpeg';
+import { keyOfVideoUrl, screenshotKey } from '../../lib/files/keys';
+import { FileStorage, storageFor } from '../../lib/files/storage';
+
+export interface ScreenshotRequest {
+  videoUrl: string;
+  time: number;
+  width: number;
+  format: 'png' | 'jpg';
+}
+
+export interface Screenshot {
+  base64: string;
+  url: string;
+  format: 'png' | 'jpg';
+  time: number;
+  width: number;
+}
+
+const MIME = { png: 'image/png', jpg: 'image/jpeg' } as const;
+
+/**
+ * CONTRACT (files, getVideoScreenshot): a frame of a video stored here, as a stored image.
+ * Order: 422 (not our video) → 404 (file gone) → 429 (60 an hour) → a stored result for the same
+ * inputs is reused → 503 (no ffmpeg, or every job slot busy) → 422 (no frame at `time`, nor at 0).
+ */
+export default class ScreenshotService extends Service {
+  private get files() {
+    return this.config.im.files;
+  }
+
+  async create(request: ScreenshotRequest): Promise<Screenshot> {
+    const { ctx } = this;
+    const storage = storageFor(this.files);
+    const videoKey = keyOfVideoUrl(request.videoUrl, this.files.s3.publicBaseUrl);
+    const video = videoKey && await ctx.model.ChatFile.findOne({ where: { storage_key: videoKey, kind: 'video' }, attributes: [ 'id' ] });
+    if (!videoKey || !video) throw new ValidationError('files.notLocalVideo');
+    if (!await storage.has(videoKey)) throw new NotFoundError('files.videoMissing');
+
+    const { rateLimit } = ctx.service;
+    const bucket = ctx.service.files.quota.screenshotBucket(ctx.state.session.id);
+    await rateLimit.take([ bucket ]);
+    try {
+      return await this.shoot(storage, videoKey, request);
+    } catch (err) {
+      // Nothing was made: a 503 does not count against the hourly limit.
+      if (err instanceof ServiceUnavailableError) await rateLimit.release([[ bucket, 'refund' ]]).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async shoot(storage: FileStorage, videoKey: string, request: ScreenshotRequest): Promise<Screenshot> {
+    const { width, format } = request;
+    const wanted = screenshotKey(videoKey, request.time, width, format);
+    const atZero = screenshotKey(videoKey, 0, width, format);
+    const reused = await this.reuse(storage, wanted, request, request.time);
+    if (reused) return reused;
+
+    const release = takeJobSlot(this.files.ffmpeg.jobs);
+    if (!release) throw new ServiceUnavailableError();
+    try {
+      const video = await storage.localCopy(videoKey, this.files.tmpDir);
+      if (!video) throw new NotFoundError('files.videoMissing');
+      try {
+        const deadline = Date.now() + this.files.ffmpeg.timeoutMs;
+        const first = await this.render(storage, video.path, wanted, request, request.time, deadline);
+        if (first) return first;
+        if (request.time !== 0) {
+          const fallback = await this.reuse(storage, atZero, request, 0) ??
+            await this.render(storage, video.path, atZero, request, 0, deadline);
+          if (fallback) return fallback;
+        }
+        throw new ValidationError('files.noFrame');
+      } finally {
+        await video.release();
+      }
+    } finally {
+      release();
+    }
+  }
+
+  private async reuse(storage: FileStorage, key: string, request: ScreenshotRequest, time: number) {
+    const bytes = await storage.read(key);
+    return bytes && this.answer(storage, key, bytes, request, time);
+  }
+
+  /** Runs ffmpeg at `time` within what is left of the time box; undefined when there is no frame. */
+  private async render(storage: FileStorage, input: string, key: string, request: ScreenshotRequest, time: number, deadline: number) {
+    const { ctx } = this;
+    const timeoutMs = deadline - Date.now();
+    if (timeoutMs <= 0) return undefined;
+    await mkdir(this.files.tmpDir, { recursive: true });
+    const output = path.join(this.files.tmpDir, `${randomUUID()}.${request.format}`);
+    try {
+      const result = await grabFrame({
+        ffmpegPath: this.files.ffmpeg.path, input, output, timeMs: time, width: request.width,
+        format: request.format, timeoutMs,
+      });
+      if (result === 'missing') throw new ServiceUnavailableError('files.ffmpegMissing');
+      if (result === 'noFrame') return undefined;
+      const bytes = await readFile(output);
+      const { width, height } = imageSize(bytes);
+      await storage.put(key, output, MIME[request.format]);
+      try {
+        await ctx.model.ChatFile.create({
+          user_id: ctx.state.session.id, storage_key: key, kind: 'screenshot', mime: MIME[request.format],
+          size: bytes.length, width: width ?? null, height: height ?? null,
+        });
+      } catch (err) {
+        // The same screenshot made by a concurrent request: its row is already there.
+        if (!(err instanceof UniqueConstraintError)) throw err;
+      }
+      return this.answer(storage, key, bytes, request, time);
+    } finally {
+      await rm(output, { force: true });
+    }
+  }
+
+  private answer(storage: FileStorage, key: string, bytes: Buffer, request: ScreenshotRequest, time: number): Screenshot {
+    return {
+      base64: `data:${MIME[request.format]};base64,${bytes.toString('base64')}`,
+      url: storage.url(key),
+      format: request.format,
+      time,
+      width: request.width,
+    };
+  }
+}
