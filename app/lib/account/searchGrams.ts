@@ -8,13 +8,16 @@
 export const GRAM_LENGTH = 4;
 /** `user.username` is VARCHAR(20): a longer keyword cannot be contained in any name. */
 export const USERNAME_MAX_LENGTH = 20;
-/** Lookups joined per query: enough to be selective, few enough to plan quickly. */
+/** Gram lookups joined per query: enough to be selective, few enough to plan quickly. */
 export const MAX_GRAMS = 4;
 
 export interface GramLookup {
   /** The prefix gram every name starting with the keyword has. */
   prefix: string;
-  /** Grams every name containing the keyword has; the first drives the lookup. */
+  /**
+   * Grams every name containing the keyword has: the keyword itself up to GRAM_LENGTH
+   * characters, else each of its distinct GRAM_LENGTH-character substrings, in order.
+   */
   anywhere: string[];
 }
 
@@ -30,19 +33,13 @@ export function grams(text: string, size: number): string[] {
 }
 
 /**
- * The grams to look up for a keyword, or null when no username can contain it.
- * Up to GRAM_LENGTH characters the keyword is one gram itself. Longer keywords use the grams
- * at every GRAM_LENGTH-th position plus the last one (together they cover the keyword), at most MAX_GRAMS; the
- * candidates they find are verified with LIKE, so any subset would be correct, a larger
- * one is just more selective.
+ * The grams to look up for a keyword, or null when no username can contain it. Every name
+ * containing the keyword has all of them; app/lib/account/searchPlan.ts picks the rarest.
  */
 export function gramLookup(keyword: string): GramLookup | null {
   const chars = characters(keyword);
   if (chars.length === 0 || chars.length > USERNAME_MAX_LENGTH) return null;
   if (chars.length <= GRAM_LENGTH) return { prefix: keyword, anywhere: [ keyword ] };
   const all = grams(keyword, GRAM_LENGTH);
-  const picked = all.filter((_, i) => i % GRAM_LENGTH === 0);
-  const last = all[all.length - 1];
-  const anywhere = [ ...new Set([ ...picked.slice(0, MAX_GRAMS - 1), last ]) ];
-  return { prefix: all[0], anywhere };
+  return { prefix: all[0], anywhere: [ ...new Set(all) ] };
 }

@@ -77,3 +77,9 @@ export type DeviceUserObject = ReturnType<typeof deviceUserObject>;
 
 export const SEARCH_RESULT_FIELDS = [ 'id', 'username', 'avatar', 'role', 'uuid', 'nickname' ] as const;
 export type SearchResult = Pick<UserRow, typeof SEARCH_RESULT_FIELDS[number]>;
+
+/** A search row as the contract lists it: exactly SEARCH_RESULT_FIELDS, in that order. */
+export function searchResult(row: SearchResult): SearchResult {
+  const { id, username, avatar, role, uuid, nickname } = row;
+  return { id, username, avatar, role, uuid, nickname };
+}

@@ -1,0 +1,119 @@
+// The statements of a user search (README "Performance": "Plans that cannot degrade"). Each
+// tier's join order and index are fixed here, not left to the optimizer: with `ORDER BY id
+// LIMIT n`, MariaDB may prefer walking `user` by its primary key (no sort, stop at n rows) and
+// read the whole table when fewer than n rows match. So every statement names its driving
+// range, chosen from range sizes measured for the keyword itself (the probe), and the
+// optimizer only fills in primary-key probes.
+import { escapeLike } from './like';
+import { characters, GRAM_LENGTH, GramLookup, MAX_GRAMS } from './searchGrams';
+
+/**
+ * What the index says each range a tier may drive from holds: MariaDB's own index dives
+ * (EXPLAIN's `rows`), exact up to a few thousand entries (the dive reads those pages), an
+ * estimate above; never table statistics. At least 1, even for an empty range.
+ */
+export interface RangeSizes {
+  /** Names starting with the keyword (a range of the unique username index). */
+  byName: number;
+  /** Rows of the keyword's prefix gram. */
+  prefixGram: number;
+  /** Rows of each anywhere gram, in `lookup.anywhere` order. */
+  grams: number[];
+}
+
+const COLUMNS = 'u.id, u.username, u.avatar, u.role, u.uuid, u.nickname';
+// CONTRACT: never the caller, disabled, deleted or visitor users.
+const LISTABLE = "u.id <> :callerId AND u.status = 1 AND u.is_deleted = 0 AND u.role <> 'visitor'";
+const ESCAPE = "ESCAPE '\\\\'";
+
+/** `user_search_gram` rows of gram `:name` walked as `alias`. */
+const gramRange = (alias: string, name: string, isPrefix: 0 | 1) =>
+  `${alias}.gram = :${name} AND ${alias}.is_prefix = ${isPrefix}`;
+
+/** Primary-key probes: the candidate `g.user_id` also has each of these anywhere grams. */
+const gramProbes = (names: string[]) => names.map((name, i) =>
+  `JOIN user_search_gram f${i} ON ${gramRange(`f${i}`, name, 0)} AND f${i}.user_id = g.user_id`).join(' ');
+
+/** The users of the gram range `g` (in id order, the key's order), each probed as above. */
+const walk = (tier: number, range: string, probes: string[]) =>
+  `SELECT STRAIGHT_JOIN ${tier} AS tier, ${COLUMNS}
+    FROM user_search_gram g ${gramProbes(probes)} JOIN \`user\` u ON u.id = g.user_id
+    WHERE ${range}`;
+
+export class SearchPlan {
+  private readonly gramNames: string[];
+
+  constructor(readonly keyword: string, private readonly lookup: GramLookup) {
+    this.gramNames = lookup.anywhere.map((_, i) => `a${i}`);
+  }
+
+  /** Named replacements of every statement below. */
+  replacements(callerId: number, limit: number): Record<string, string | number> {
+    const pattern = escapeLike(this.keyword);
+    const values: Record<string, string | number> = {
+      keyword: this.keyword, callerId, limit, contains: `%${pattern}%`, prefix: `${pattern}%`, p0: this.lookup.prefix,
+    };
+    this.lookup.anywhere.forEach((gram, i) => { values[`a${i}`] = gram; });
+    return values;
+  }
+
+  /**
+   * A keyword longer than a gram has several ranges to choose from: the names starting with
+   * it, and each of its grams. Shorter ones have exactly one range per tier.
+   */
+  get needsProbe(): boolean {
+    return characters(this.keyword).length > GRAM_LENGTH;
+  }
+
+  /**
+   * EXPLAIN of one SELECT per range: row `id` 1 is the name range, 2 the prefix gram, 3 + i
+   * the anywhere gram i (see sizesOf). Reads only the index pages of the dives.
+   */
+  probe(): string {
+    const grams = [ gramRange('g', 'p0', 1), ...this.gramNames.map(name => gramRange('g', name, 0)) ];
+    return `EXPLAIN SELECT 1 FROM \`user\` FORCE INDEX (uk_user_username) WHERE username LIKE :prefix ${ESCAPE}
+      ${grams.map(range => `UNION ALL SELECT 1 FROM user_search_gram g WHERE ${range}`).join(' ')}`;
+  }
+
+  /** The probe's answer, read. */
+  sizesOf(explained: Array<{ id: number | null; rows: number | string | null }>): RangeSizes {
+    const rows = (id: number) => Number(explained.find(row => Number(row.id) === id)?.rows ?? 1);
+    return { byName: rows(1), prefixGram: rows(2), grams: this.gramNames.map((_, i) => rows(3 + i)) };
+  }
+
+  /** CONTRACT: the exact name first, then names starting with the keyword, by id. */
+  exactThenPrefix(sizes: RangeSizes | null, limit: number): string {
+    const exact = `SELECT 0 AS tier, ${COLUMNS} FROM \`user\` u
+      WHERE u.username = :keyword AND u.username LIKE :contains ${ESCAPE} AND ${LISTABLE}`;
+    const verify = `u.username LIKE :prefix ${ESCAPE} AND u.username <> :keyword AND ${LISTABLE}`;
+    const prefix = sizes && this.byNameIsCheaper(sizes, limit) ?
+      `SELECT 1 AS tier, ${COLUMNS} FROM \`user\` u FORCE INDEX (uk_user_username) WHERE ${verify} ORDER BY u.id LIMIT :limit` :
+      `${walk(1, gramRange('g', 'p0', 1), this.rarest(sizes, MAX_GRAMS - 1, 1))} AND ${verify} ORDER BY g.user_id LIMIT :limit`;
+    return `(${exact}) UNION ALL (${prefix}) ORDER BY tier, id LIMIT :limit`;
+  }
+
+  /**
+   * The name range, in name order, must be read whole and sorted by id. The prefix gram, in id
+   * order, stops after `limit` matches: with matches spread evenly over its rows, after about
+   * limit * prefixGram / byName rows. Reads the fewer rows.
+   */
+  private byNameIsCheaper(sizes: RangeSizes, limit: number): boolean {
+    return sizes.byName * sizes.byName <= limit * sizes.prefixGram;
+  }
+
+  /** CONTRACT: then the names containing the keyword further in, by id. */
+  rest(sizes: RangeSizes | null): string {
+    const [ driver, ...probes ] = this.rarest(sizes, MAX_GRAMS, 0);
+    return `${walk(2, gramRange('g', driver, 0), probes)}
+      AND u.username LIKE :contains ${ESCAPE} AND u.username NOT LIKE :prefix ${ESCAPE} AND ${LISTABLE}
+      ORDER BY g.user_id LIMIT :limit`;
+  }
+
+  /** Names of up to `count` anywhere grams, the smallest ranges first, skipping the first `skip`. */
+  private rarest(sizes: RangeSizes | null, count: number, skip: number): string[] {
+    const order = this.gramNames.map((name, i) => ({ name, i, size: sizes ? sizes.grams[i] : 0 }))
+      .filter(gram => gram.i >= skip)
+      .sort((a, b) => a.size - b.size || a.i - b.i);
+    return order.slice(0, count).map(gram => gram.name);
+  }
+}
