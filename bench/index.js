@@ -9,12 +9,14 @@ const os = require('node:os');
 const path = require('node:path');
 const mysql = require('mysql2/promise');
 const { seedUsers } = require('./seed');
+const { keywords: keywordsOf } = require('./handles');
 const server = require('./server');
 const { scenarios, measure } = require('./load');
 const { table, targets } = require('./report');
 const messaging = require('./messaging');
 const friends = require('./friends');
 const files = require('./files');
+const { searchPlans } = require('./searchPlans');
 
 const root = path.join(__dirname, '..');
 const count = Number(process.argv[2] || process.env.BENCH_USERS || 1000000);
@@ -30,7 +32,7 @@ const cores = os.cpus().length;
 const CONNECTIONS = [ 10, 50 ];
 const LOGIN = { username: 'bench_login', password: 'bench-password-1' };
 const SEARCHER = { username: 'bench_search', password: LOGIN.password };
-const KEYWORDS = { prefix: 'zhang', inner: 'ngli', none: 'zhangq' };
+const KEYWORDS_PER_KIND = Number(process.env.BENCH_KEYWORDS || 200);
 
 if (!Number.isSafeInteger(count) || count < 1000) throw new Error('N must be an integer >= 1000');
 if (!/bench/.test(database)) throw new Error(`refusing to recreate "${database}": the bench database name must contain "bench"`);
@@ -88,7 +90,7 @@ async function prepareDatabase(passwordHash) {
     // A bulk load pauses the index triggers for this session; search:reindex builds it after.
     await connection.query('SET @user_search_gram_paused = 1');
     let shown = 0;
-    const seedSeconds = await seedUsers(connection, {
+    const { seconds: seedSeconds, names } = await seedUsers(connection, {
       count, passwordHash, known: [ LOGIN.username, SEARCHER.username ],
       onProgress: done => {
         if (done - shown >= 100000) log(`  seeded ${shown = done} users`);
@@ -109,7 +111,8 @@ async function prepareDatabase(passwordHash) {
     log(`trigger write cost: ${writeCost.perRowMs.toFixed(3)} ms per inserted user ` +
       `(${writeCost.activeSeconds.toFixed(2)} s vs ${writeCost.pausedSeconds.toFixed(2)} s for ${writeCost.rows} rows)`);
 
-    const keywords = await pickKeywords(connection);
+    const keywords = keywordsOf(names, KEYWORDS_PER_KIND);
+    log(`keywords: ${Object.entries(keywords).map(([ kind, list ]) => `${list.length} ${kind}`).join(', ')}`);
     const friendData = await friends.seed(connection, count, log);
     const [[ sizes ]] = await connection.query(`SELECT
         (SELECT ROUND(data_length / 1048576) FROM information_schema.tables WHERE table_schema = ? AND table_name = 'user') AS userMiB,
@@ -140,14 +143,6 @@ async function measureWriteCost(connection, passwordHash) {
   const activeSeconds = await insert('a', false);
   await connection.query('SET @user_search_gram_paused = 1');
   return { rows, pausedSeconds, activeSeconds, perRowMs: (activeSeconds - pausedSeconds) * 1000 / rows };
-}
-
-// The exact keyword is a listable seeded user in the middle of the table; the others are fixed.
-async function pickKeywords(connection) {
-  const [[ middle ]] = await connection.query(
-    "SELECT username FROM `user` WHERE id >= ? AND status = 1 AND is_deleted = 0 AND role <> 'visitor' ORDER BY id LIMIT 1",
-    [ Math.floor(count / 2) ]);
-  return { exact: middle.username, ...KEYWORDS };
 }
 
 async function post(url, body, headers = {}) {
@@ -184,12 +179,18 @@ async function main() {
   const login = await post(`${url}/api/loginChat`, SEARCHER);
   const token = login.body.data.token;
   const matches = {};
-  for (const [ kind, keyword ] of Object.entries(data.keywords)) {
-    const res = await post(`${url}/api/chat/searchUser`, { keyword }, { token });
-    if (res.status !== 200) throw new Error(`search "${keyword}" answered ${res.status}`);
-    matches[kind] = res.body.data.length;
+  for (const [ kind, list ] of Object.entries(data.keywords)) {
+    matches[kind] = 0;
+    for (const keyword of list) {
+      const res = await post(`${url}/api/chat/searchUser`, { keyword }, { token });
+      if (res.status !== 200) throw new Error(`search "${keyword}" answered ${res.status}`);
+      matches[kind] += res.body.data.length;
+    }
+    matches[kind] = Number((matches[kind] / list.length).toFixed(1));
   }
-  log(`keywords ${JSON.stringify(data.keywords)} return ${JSON.stringify(matches)} users (of 20 at most)`);
+  log(`users returned per search, on average by kind (of 20 at most): ${JSON.stringify(matches)}`);
+  const planConnection = await mysql.createConnection({ ...mysqlSettings, database });
+  const plans = await searchPlans(planConnection, data.keywords, login.body.data.id).finally(() => planConnection.end());
 
   const results = [];
   const friendScenarios = await friends.scenarios({ data: data.friends, redisDb, secret: serverOptions.env.JWT_SECRET });
@@ -218,6 +219,7 @@ async function main() {
   console.log(`\n${messaging.table(messagingResults)}`);
   console.log(`\nscrypt: ${scryptRun.ms.toFixed(1)} ms per hash; seeding ${data.seedSeconds.toFixed(1)} s; ` +
     `search:reindex ${data.reindexSeconds.toFixed(1)} s (${data.sizes.grams} grams, ${data.sizes.gramMiB} MiB; user table ${data.sizes.userMiB} MiB)`);
+  console.log(`\nsearch plans (ANALYZE):\n\n${plans.join('\n\n')}`);
   console.log(`\nfriends: ${JSON.stringify(data.friends.summary)}; plans:\n\n${data.friends.plans.join('\n\n')}`);
   console.log('\ntargets:');
   for (const check of checks) console.log(`  ${check.met ? 'met   ' : 'MISSED'} ${check.target}: ${check.figure}`);
@@ -236,7 +238,7 @@ async function main() {
     settings: { duration, warmup, connections: CONNECTIONS, scryptCost, workers: cores },
     scryptMsPerHash: scryptRun.ms, seedSeconds: data.seedSeconds, reindexSeconds: data.reindexSeconds,
     triggerWriteCost: data.writeCost, sizes: data.sizes, keywords: data.keywords, keywordResults: matches,
-    friends: { ...data.friends.summary, plans: data.friends.plans },
+    searchPlans: plans, friends: { ...data.friends.summary, plans: data.friends.plans },
     results, messaging: messagingResults, files: filesRun, targets: checks, totalSeconds: seconds(started),
   }, null, 2) + '\n');
   log(`wrote ${path.relative(root, file)}; whole run ${seconds(started).toFixed(0)} s`);

@@ -4,19 +4,30 @@ const autocannon = require('autocannon');
 
 const json = body => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
+// Search keyword kinds (bench/handles.js), as the table names them.
+const KINDS = { exact: 'exact names', prefix: 'prefixes', inner: 'inner substrings', none: 'misses', commonGrams: 'long, common grams' };
+const kindKey = kind => `search${kind[0].toUpperCase()}${kind.slice(1)}`;
+
 // `credentials` log in and out; `token` (another user's, so those logins never revoke it) searches.
+// Each search scenario cycles through its kind's keywords, one per request.
 function scenarios({ credentials, token, keywords }) {
   const search = keyword => ({
     ...json({ keyword }), path: '/api/chat/searchUser', expect: 200,
     headers: { 'content-type': 'application/json', token },
   });
+  const searchEach = list => {
+    let next = 0;
+    return {
+      ...search(list[0]),
+      requests: [{ setupRequest: request => ({ ...request, body: JSON.stringify({ keyword: list[next++ % list.length] }) }) }],
+    };
+  };
   // Searches before logins: scrypt work a login run leaves queued must not slow a search run.
   return [
     { name: 'baseline (unknown /api route, 404)', key: 'baseline', path: '/api/bench-unknown-route', method: 'POST', expect: 404 },
-    { name: `searchUser exact "${keywords.exact}"`, key: 'searchExact', ...search(keywords.exact) },
-    { name: `searchUser prefix "${keywords.prefix}"`, key: 'searchPrefix', ...search(keywords.prefix) },
-    { name: `searchUser inner "${keywords.inner}"`, key: 'searchInner', ...search(keywords.inner) },
-    { name: `searchUser no match "${keywords.none}"`, key: 'searchNone', ...search(keywords.none) },
+    ...Object.entries(KINDS).map(([ kind, label ]) => ({
+      name: `searchUser, ${keywords[kind].length} ${label}`, key: kindKey(kind), ...searchEach(keywords[kind]),
+    })),
     // Longer than any username: answered without a search query, so this is auth alone.
     { name: 'searchUser, 21-char keyword (auth only)', key: 'authOnly', ...search('q'.repeat(21)) },
     { name: 'loginChat', key: 'login', path: '/api/loginChat', ...json(credentials), expect: 200 },
@@ -80,4 +91,4 @@ async function measure(url, scenario, connections, { duration, warmup }) {
   };
 }
 
-module.exports = { scenarios, measure };
+module.exports = { scenarios, measure, SEARCH_KEYS: Object.keys(KINDS).map(kindKey) };

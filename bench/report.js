@@ -1,7 +1,7 @@
 'use strict';
 // The table of figures (each against the baseline at the same connection count) and the
 // issue's targets, each met or missed with the figure that decided it.
-const SEARCHES = [ 'searchExact', 'searchPrefix', 'searchInner', 'searchNone' ];
+const { SEARCH_KEYS } = require('./load');
 
 const fixed = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
@@ -25,22 +25,32 @@ function targets({ results, scryptMs, cores }) {
   const at = (scenario, connections) => results.find(r => r.scenario === scenario && r.connections === connections);
   const checks = [];
 
-  const slowest = SEARCHES.map(s => at(s, 10)).reduce((a, b) => (b.p99 > a.p99 ? b : a));
-  checks.push({
-    target: 'searchUser p99 <= 20 ms at 10 connections',
-    met: slowest.p99 <= 20,
-    figure: `slowest: ${slowest.name}, p99 ${slowest.p99} ms`,
-  });
-
   const base50 = at('baseline', 50);
-  const weakest = SEARCHES.map(s => at(s, 50)).reduce((a, b) => (b.rps < a.rps ? b : a));
-  const share = weakest.rps / base50.rps;
   const authOnly = at('authOnly', 50);
+  const searches = connections => SEARCH_KEYS.map(s => at(s, connections));
+  const slowest = searches(10).reduce((a, b) => (b.p99 > a.p99 ? b : a));
   checks.push({
-    target: 'searchUser throughput at 50 connections >= 25 % of baseline',
-    met: share >= 0.25,
-    figure: `weakest: ${weakest.name}, ${fixed(weakest.rps, 0)} req/s = ${fixed(share * 100)} % of ${fixed(base50.rps, 0)}; ` +
-      `auth alone (no search query) reaches ${fixed(authOnly.rps, 0)} req/s = ${fixed(authOnly.rps / base50.rps * 100)} %`,
+    target: 'searchUser p99 <= 20 ms at 10 connections, for every keyword kind',
+    met: slowest.p99 <= 20,
+    figure: `worst kind: ${slowest.name}, p99 ${slowest.p99} ms (${searches(10).map(r => `${r.scenario} ${r.p99}`).join(', ')})`,
+  });
+  const failing = searches(50).filter(r => r.unexpected || r.errors || r.timeouts);
+  checks.push({
+    target: 'searchUser: no non-2xx answer at 50 connections, for any keyword kind',
+    met: failing.length === 0,
+    figure: failing.length ? failing.map(r => `${r.name}: ${JSON.stringify(r.statuses)}, ${r.errors} errors, ${r.timeouts} timeouts`).join('; ') :
+      `${searches(50).reduce((sum, r) => sum + r.requests, 0)} searches, all 200`,
+  });
+  checks.push({
+    target: 'auth-only throughput at 50 connections >= 30 % of baseline',
+    met: authOnly.rps / base50.rps >= 0.30,
+    figure: `${fixed(authOnly.rps, 0)} req/s = ${fixed(authOnly.rps / base50.rps * 100)} % of ${fixed(base50.rps, 0)}`,
+  });
+  const weakest = searches(50).reduce((a, b) => (b.rps < a.rps ? b : a));
+  checks.push({
+    target: 'searchUser throughput at 50 connections >= 15 % of baseline, for every keyword kind',
+    met: weakest.rps / base50.rps >= 0.15,
+    figure: `weakest kind: ${weakest.name}, ${fixed(weakest.rps, 0)} req/s = ${fixed(weakest.rps / base50.rps * 100)} % of ${fixed(base50.rps, 0)}`,
   });
 
   const needed = 0.8 * cores / (scryptMs / 1000);
