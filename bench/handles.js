@@ -131,7 +131,7 @@ function keywords(names, perKind, seed = 7) {
     }
     return [ ...seen ];
   };
-  const common = WORDS.slice(0, 12);
+  const common = WORDS.slice(0, 20);
   return {
     exact: distinct(() => pick(names)),
     prefix: distinct(() => {

@@ -17,6 +17,7 @@ const messaging = require('./messaging');
 const friends = require('./friends');
 const files = require('./files');
 const { searchPlans } = require('./searchPlans');
+const { sizeBufferPool } = require('./bufferPool');
 
 const root = path.join(__dirname, '..');
 const count = Number(process.argv[2] || process.env.BENCH_USERS || 1000000);
@@ -28,6 +29,8 @@ const duration = Number(process.env.BENCH_DURATION || 10);
 const warmup = Number(process.env.BENCH_WARMUP || 2);
 const deadlineMinutes = Number(process.env.BENCH_TIMEOUT_MINUTES || 15);
 const scryptCost = Number(process.env.SCRYPT_COST || 32768);
+const bufferPoolMb = Number(process.env.BENCH_BUFFER_POOL_MB ?? 2048);
+let restoreBufferPool = async () => undefined;
 const cores = os.cpus().length;
 const CONNECTIONS = [ 10, 50 ];
 const LOGIN = { username: 'bench_login', password: 'bench-password-1' };
@@ -161,6 +164,7 @@ async function main() {
   const loadAverage = os.loadavg().map(v => Number(v.toFixed(2)));
   log(`N = ${count}, ${cores} cores (${os.cpus()[0].model}), load average ${loadAverage.join(' ')}, database ${database}, port ${port}`);
 
+  restoreBufferPool = await sizeBufferPool(mysqlSettings, bufferPoolMb, log);
   const scryptRun = await measureScrypt();
   log(`scrypt N=${scryptCost}, r=8, p=1: ${scryptRun.ms.toFixed(1)} ms per hash`);
 
@@ -235,7 +239,7 @@ async function main() {
   writeFileSync(file, JSON.stringify({
     date: new Date().toISOString(), users: count,
     machine: { cores, cpu: os.cpus()[0].model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: loadAverage },
-    settings: { duration, warmup, connections: CONNECTIONS, scryptCost, workers: cores },
+    settings: { duration, warmup, connections: CONNECTIONS, scryptCost, workers: cores, bufferPoolMb },
     scryptMsPerHash: scryptRun.ms, seedSeconds: data.seedSeconds, reindexSeconds: data.reindexSeconds,
     triggerWriteCost: data.writeCost, sizes: data.sizes, keywords: data.keywords, keywordResults: matches,
     searchPlans: plans, friends: { ...data.friends.summary, plans: data.friends.plans },
@@ -266,12 +270,14 @@ for (const signal of [ 'SIGINT', 'SIGTERM' ]) {
   });
 }
 
-main().then(() => {
+main().then(async () => {
   cleanup();
+  await restoreBufferPool();
   process.exit(0);
-}, err => {
+}, async err => {
   console.error(`bench failed: ${err.stack || err.message}`);
   cleanup();
+  await restoreBufferPool().catch(() => undefined);
   process.exit(1);
 });
 
