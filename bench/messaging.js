@@ -126,10 +126,17 @@ function tracker() {
   const received = new Map(); // id -> ms of the first frame
   let duplicated = 0;
   let errors = 0;
+  const receivedBy = new Map(); // id -> the user whose socket got it first
+  const duplicates = []; // the first few, for the results file
   return {
-    onFrame(id) {
-      if (received.has(id)) duplicated++;
-      else received.set(id, nowMs());
+    onFrame(id, user) {
+      if (received.has(id)) {
+        duplicated++;
+        if (duplicates.length < 20) duplicates.push({ id, user: user?.id, firstUser: receivedBy.get(id), afterMs: nowMs() - received.get(id) });
+      } else {
+        received.set(id, nowMs());
+        receivedBy.set(id, user && user.id);
+      }
     },
     sent(id, at) { sentAt.set(id, at); },
     failed() { errors++; },
@@ -142,7 +149,7 @@ function tracker() {
       const measured = [ ...sentAt ].filter(([ , at ]) => at >= since);
       const latencies = measured.filter(([ id ]) => received.has(id)).map(([ id, at ]) => received.get(id) - at).sort((a, b) => a - b);
       return {
-        sent: measured.length, errors, lost: [ ...sentAt.keys() ].filter(id => !received.has(id)).length, duplicated,
+        sent: measured.length, errors, lost: [ ...sentAt.keys() ].filter(id => !received.has(id)).length, duplicated, duplicates,
         p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1),
       };
     },
@@ -218,9 +225,9 @@ async function run({ url, port, title, database, mysqlSettings, redisDb, secret,
     // Memory: the growth of the workers' RSS over the second half of the sockets, once the
     // memory left from earlier scenarios (scrypt's 32 MiB per login) has settled.
     const half = Math.floor(online.length / 2);
-    const first = await openAll(port, online.slice(0, half), 50, id => track.onFrame(id));
+    const first = await openAll(port, online.slice(0, half), 50, (id, user) => track.onFrame(id, user));
     const rssBefore = await stableRss(title);
-    const opened = await openAll(port, online.slice(half), 50, id => track.onFrame(id));
+    const opened = await openAll(port, online.slice(half), 50, (id, user) => track.onFrame(id, user));
     const rssAfter = await stableRss(title);
     const perSocketKB = (rssAfter - rssBefore) / Math.max(1, opened.sockets.length);
     sockets.push(...first.sockets, ...opened.sockets);
