@@ -21,6 +21,9 @@ export interface RangeSizes {
   grams: number[];
 }
 
+/** A rest-tier walk this short rides along with the first statement. */
+export const CHEAP_REST_ROWS = 200;
+
 const COLUMNS = 'u.id, u.username, u.avatar, u.role, u.uuid, u.nickname';
 // CONTRACT: never the caller, disabled, deleted or visitor users.
 const LISTABLE = "u.id <> :callerId AND u.status = 1 AND u.is_deleted = 0 AND u.role <> 'visitor'";
@@ -81,15 +84,27 @@ export class SearchPlan {
     return { byName: rows(1), prefixGram: rows(2), grams: this.gramNames.map((_, i) => rows(3 + i)) };
   }
 
-  /** CONTRACT: the exact name first, then names starting with the keyword, by id. */
-  exactThenPrefix(sizes: RangeSizes | null, limit: number): string {
+  /**
+   * CONTRACT: the exact name first, then names starting with the keyword, by id; and the rest
+   * tier too when its walk is short (see restIsCheap): one round trip for an exact handle.
+   */
+  first(sizes: RangeSizes | null, limit: number): string {
     const exact = `SELECT 0 AS tier, ${COLUMNS} FROM \`user\` u
       WHERE u.username = :keyword AND u.username LIKE :contains ${ESCAPE} AND ${LISTABLE}`;
     const verify = `u.username LIKE :prefix ${ESCAPE} AND u.username <> :keyword AND ${LISTABLE}`;
     const prefix = sizes && this.byNameIsCheaper(sizes, limit) ?
       `SELECT 1 AS tier, ${COLUMNS} FROM \`user\` u FORCE INDEX (uk_user_username) WHERE ${verify} ORDER BY u.id LIMIT :limit` :
       `${walk(1, gramRange('g', 'p0', 1), this.rarest(sizes, MAX_GRAMS - 1, 1))} AND ${verify} ORDER BY g.user_id LIMIT :limit`;
-    return `(${exact}) UNION ALL (${prefix}) ORDER BY tier, id LIMIT :limit`;
+    const rest = this.restIsCheap(sizes) ? ` UNION ALL (${this.rest(sizes)})` : '';
+    return `(${exact}) UNION ALL (${prefix})${rest} ORDER BY tier, id LIMIT :limit`;
+  }
+
+  /**
+   * The rest tier's smallest gram has so few rows that walking it costs less than another
+   * round trip: it runs within the first statement, even when the tiers before fill the page.
+   */
+  restIsCheap(sizes: RangeSizes | null): sizes is RangeSizes {
+    return sizes !== null && Math.min(...sizes.grams) <= CHEAP_REST_ROWS;
   }
 
   /**

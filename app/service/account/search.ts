@@ -14,7 +14,7 @@ export default class SearchService extends Service {
    *   WHERE username LIKE '%kw%' AND <listable> ORDER BY username = kw DESC, username LIKE 'kw%' DESC, id
    * without scanning the table (README "Performance"): a keyword longer than a gram first
    * measures its ranges (one EXPLAIN); then the exact name and the prefix tier in one
-   * statement; the rest tier only while rows are missing.
+   * statement (with the rest tier when its walk is short); the rest tier only while rows are missing.
    */
   async users(keyword: string, limit: number, callerId: number): Promise<SearchResult[]> {
     const lookup = gramLookup(keyword);
@@ -23,8 +23,8 @@ export default class SearchService extends Service {
     const replacements = plan.replacements(callerId, limit);
     let sizes: RangeSizes | null = null;
     if (plan.needsProbe) sizes = plan.sizesOf(await this.select(plan.probe(), replacements));
-    const found = await this.select<TieredRow>(plan.exactThenPrefix(sizes, limit), replacements);
-    if (found.length < limit) {
+    const found = await this.select<TieredRow>(plan.first(sizes, limit), replacements);
+    if (found.length < limit && !plan.restIsCheap(sizes)) {
       found.push(...await this.select<TieredRow>(plan.rest(sizes), { ...replacements, limit: limit - found.length }));
     }
     return found.map(searchResult);
