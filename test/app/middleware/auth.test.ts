@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { app, mm } from 'egg-mock/bootstrap';
 import { findStanding } from '../../../app/lib/account/standing';
-import { assertFail, assertOk, logout, postConcurrently, register, search } from '../../helpers';
+import { sessionScore } from '../../../app/lib/sessionScores';
+import { assertClosed, CLOSED_PORT, unreachableRedis } from '../../faults';
+import { assertFail, assertOk, logout, postConcurrently, register, search, tokenPayload } from '../../helpers';
 
 const TOKEN_INVALID = 'Token 令牌不合法！';
 const DISABLED = '当前用户不存在或者已被禁用';
@@ -108,6 +110,36 @@ describe('the auth check on every request', () => {
       const manager = app.model.connectionManager;
       mm(manager, 'getConnection', async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }); });
       const results = await Promise.allSettled([ 1, 2, 3 ].map(id => findStanding(app.model, id)));
+      assert.deepEqual(results.map(r => r.status), [ 'rejected', 'rejected', 'rejected' ]);
+    });
+  });
+
+  describe('sessionScore (app/lib/sessionScores.ts)', () => {
+    const key = (id: number) => app.config.im.session.keyPrefix + id;
+
+    it('sends the ZSCOREs of one turn as one pipeline, each answered by its own session', async () => {
+      const a = await register('auth_r1');
+      const b = await register('auth_r2');
+      assertOk(await logout(b.token));
+      const pipeline = app.redis.pipeline.bind(app.redis);
+      let pipelines = 0;
+      mm(app.redis, 'pipeline', () => {
+        pipelines++;
+        return pipeline();
+      });
+      const asked: Array<[number, string]> = [
+        [ a.id, String(tokenPayload(a.token).sid) ], [ b.id, String(tokenPayload(b.token).sid) ], [ a.id, 'no-such-session' ],
+      ];
+      const scores = await Promise.all(asked.map(([ id, sid ]) => sessionScore(app, key(id), sid)));
+      assert.equal(pipelines, 1);
+      assert.match(String(scores[0]), /^\d+$/);
+      assert.deepEqual(scores.slice(1), [ null, null ]);
+    });
+
+    it('fails every ZSCORE of a turn while Redis is unreachable', async () => {
+      await assertClosed(CLOSED_PORT);
+      mm(app, 'redis', unreachableRedis(app));
+      const results = await Promise.allSettled([ 1, 2, 3 ].map(id => sessionScore(app, key(id), 'sid')));
       assert.deepEqual(results.map(r => r.status), [ 'rejected', 'rejected', 'rejected' ]);
     });
   });
