@@ -23,7 +23,8 @@ export class TurnBatch<K, V> {
     const batch = this.pending;
     this.pending = new Map();
     const keys = [ ...batch.keys() ];
-    this.run(keys).then(values => {
+    // A synchronous throw must fail the batch too, never leave its lookups waiting.
+    new Promise<V[]>(resolve => resolve(this.run(keys))).then(values => {
       keys.forEach((key, i) => { for (const waiter of batch.get(key)!) waiter.resolve(values[i]); });
     }, err => {
       for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(err);
