@@ -133,8 +133,11 @@ async function main() {
   const loadAverage = os.loadavg().map(v => v.toFixed(2)).join(' ');
   log(`N = ${count}, ${os.cpus().length} cores, load average ${loadAverage}, database ${database}, port ${port}, 1 worker`);
   await prepareDatabase();
-  rmSync(profileDir, { recursive: true, force: true });
+  // Profiles of earlier labels stay; this run's control files go.
   mkdirSync(profileDir, { recursive: true });
+  for (const file of readdirSync(profileDir)) {
+    if (!file.endsWith('.cpuprofile') || file.startsWith(`${label}-`)) rmSync(path.join(profileDir, file), { force: true });
+  }
   server.build(process.env);
   server.start(serverOptions);
   const url = `http://127.0.0.1:${port}`;
