@@ -12,7 +12,6 @@ export interface Credentials {
   password: string;
 }
 
-
 /** A user row and the token of the session just opened for it. */
 export interface SignedIn {
   user: User;
