@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Service } from 'egg';
 import { TokenExpiredError, TokenInvalidError } from '../lib/errors';
+import { sessionScore } from '../lib/sessionScores';
 
 /** What a token carries: enough to find the session, nothing secret. */
 export interface SessionClaims {
@@ -80,7 +81,7 @@ export default class SessionService extends Service {
 
   /** True while the session has been neither revoked nor expired. */
   async isLive(claims: SessionClaims): Promise<boolean> {
-    const openedAtMicros = await this.app.redis.zscore(this.key(claims.id), claims.sid);
+    const openedAtMicros = await sessionScore(this.app, this.key(claims.id), claims.sid);
     const ttlMs = this.config.im.token.ttlSeconds * 1000;
     return openedAtMicros !== null && Number(openedAtMicros) / 1000 + ttlMs > Date.now();
   }

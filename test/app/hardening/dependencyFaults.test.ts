@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { MockApplication } from 'egg-mock';
 import { app, mm } from 'egg-mock/bootstrap';
 import { PASSWORD } from '../../helpers';
@@ -99,6 +101,23 @@ describe('dependency faults (CONTRACT: 503, fail closed, recovery)', () => {
     }
   }
 
+  /** 30 searches at once over real connections (egg-mock's httpRequest() cannot overlap them). */
+  async function searchConcurrently(tokens: string[]) {
+    const server = createServer(faultApp.callback());
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      return await Promise.all(Array.from({ length: 30 }, async (_, i) => {
+        const res = await fetch(`http://127.0.0.1:${port}/api/chat/searchUser`, {
+          method: 'POST', headers: { token: tokens[i % tokens.length] }, body: new URLSearchParams({ keyword: 'vic' }), signal: AbortSignal.timeout(5000),
+        });
+        return { status: res.status, body: await res.json() };
+      }));
+    } finally {
+      await new Promise(resolve => server.close(resolve));
+    }
+  }
+
   const userCount = async () => app.model.User.count();
   const proxyOf = (dependency: 'Redis' | 'MySQL') => (dependency === 'Redis' ? redisProxy : mysqlProxy);
 
@@ -129,6 +148,19 @@ describe('dependency faults (CONTRACT: 503, fail closed, recovery)', () => {
       // The session that existed before the fault is still valid, and logout works again.
       assert.equal((await send('/api/chat/logout', undefined, token)).status, 200);
       assert.equal((await send('/api/chat/searchUser', { keyword: 'vic' }, token)).status, 401);
+    });
+  }
+
+  for (const dependency of [ 'Redis', 'MySQL' ] as const) {
+    it(`${dependency} down: concurrent authenticated requests (one batched lookup per turn) all answer 503, then recover`, async () => {
+      const tokens = await Promise.all([ 'victim', 'victim2', 'victim3' ].map(userWithToken));
+      await proxyOf(dependency).down();
+      const started = Date.now();
+      for (const res of await searchConcurrently(tokens)) assert.deepEqual(res, { status: 503, body: UNAVAILABLE });
+      assert.ok(Date.now() - started < 3000);
+      await proxyOf(dependency).up();
+      await waitForRecovery({ name: 'searchUser', run: () => send('/api/chat/searchUser', { keyword: 'vic' }, tokens[0]) });
+      for (const res of await searchConcurrently(tokens)) assert.equal(res.status, 200);
     });
   }
 
