@@ -9,6 +9,7 @@ const { mkdirSync, rmSync, symlinkSync } = require('node:fs');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const { scenarios, measure } = require('./load');
+const { COMMON_PREFIXES: PREFIXES } = require('./handles');
 
 const root = path.join(__dirname, '..');
 const ref = process.argv[2];
@@ -50,7 +51,7 @@ async function main() {
     side.server.build(process.env);
     side.server.start(side.options);
     side.url = `http://127.0.0.1:${side.port}`;
-    side.scenarios = scenarios({ credentials: SEARCHER, token: await token(side.url), keywords: { exact: '-', prefix: 'zhang', inner: '-', none: '-' } });
+    side.scenarios = scenarios({ credentials: SEARCHER, token: await token(side.url), keywords: { prefix: PREFIXES } });
     side.runs = Object.fromEntries(KEYS.map(key => [ key, []]));
   }
   for (let round = 0; round < rounds; round++) {

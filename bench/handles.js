@@ -157,4 +157,7 @@ function keywords(names, perKind, seed = 7) {
   };
 }
 
-module.exports = { handles, handleGenerator, keywords, prng, USERNAME_MAX };
+/** Prefixes many handles share (the profile and compare runs search these). */
+const COMMON_PREFIXES = [ ...PINYIN_FAMILY.slice(0, 10), ...WORDS.slice(0, 10) ];
+
+module.exports = { handles, handleGenerator, keywords, prng, USERNAME_MAX, COMMON_PREFIXES };

@@ -15,6 +15,7 @@ const mysql = require('mysql2/promise');
 const { seedUsers } = require('./seed');
 const server = require('./server');
 const { scenarios, measure } = require('./load');
+const { COMMON_PREFIXES: PREFIXES } = require('./handles');
 const { analyze, groupTable, functionTable, markdown } = require('./profileReport');
 
 const root = path.join(__dirname, '..');
@@ -82,7 +83,7 @@ async function prepareDatabase() {
   const connection = await mysql.createConnection({ ...mysqlSettings, database });
   try {
     await connection.query('SET @user_search_gram_paused = 1');
-    const took = await seedUsers(connection, { count, passwordHash: await scryptHash(SEARCHER.password), known: [ SEARCHER.username ] });
+    const { seconds: took } = await seedUsers(connection, { count, passwordHash: await scryptHash(SEARCHER.password), known: [ SEARCHER.username ] });
     log(`seeded ${count} users in ${took.toFixed(1)} s`);
     await connection.query('ANALYZE TABLE `user`');
   } finally {
@@ -143,7 +144,7 @@ async function main() {
   const url = `http://127.0.0.1:${port}`;
   const token = await login(url);
   const pid = workerPid();
-  const all = scenarios({ credentials: SEARCHER, token, keywords: { exact: SEARCHER.username, prefix: 'zhang', inner: 'ngli', none: 'zhangq' } });
+  const all = scenarios({ credentials: SEARCHER, token, keywords: { prefix: PREFIXES } });
   // The machine is shared: each scenario is measured `rounds` times, interleaved, and its best
   // run kept; then profiled once. Ratios compare runs of this one invocation only.
   const plain = new Map(KEYS.map(key => [ key, []]));

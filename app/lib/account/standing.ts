@@ -1,11 +1,8 @@
 // The auth check's primary-key lookup, on every authenticated request (README "Performance").
 // Lookups started in the same turn of the event loop share one statement, `WHERE id IN (…)`
-// (app/lib/turnBatch.ts). It runs with mysql2's `execute` (prepared once per connection and id
-// count) on a connection of Sequelize's own pool: the same host, credentials, replication
-// choice, query timeout and fault behaviour, without Sequelize's query pipeline (replacements,
-// query object, result mapping), which cost more than the driver.
-import type { Connection, RowDataPacket } from 'mysql2';
+// (app/lib/turnBatch.ts), prepared once per connection and id count (app/lib/pooledQuery.ts).
 import type { Sequelize } from 'sequelize';
+import { pooledExecute } from '../pooledQuery';
 import { TurnBatch } from '../turnBatch';
 
 /** What every authenticated request needs to know of its user. */
@@ -29,22 +26,11 @@ function statementFor(count: number): string {
   return sql;
 }
 
-async function select(sequelize: Sequelize, ids: number[]): Promise<Standing[]> {
+function select(sequelize: Sequelize, ids: number[]): Promise<Standing[]> {
   let size = 1;
   while (size < ids.length) size *= 2;
   const values = ids.concat(new Array(size - ids.length).fill(ids[ids.length - 1]));
-  const manager = sequelize.connectionManager;
-  // 'write': the primary, never a replica (README "Deploying").
-  const pooled = await manager.getConnection({ type: 'write' });
-  try {
-    return await new Promise<Standing[]>((resolve, reject) => {
-      (pooled as unknown as Connection).execute<RowDataPacket[]>(statementFor(size), values,
-        (err, rows) => (err ? reject(err) : resolve(rows as Standing[])));
-    });
-  } finally {
-    // A connection that failed is dropped by the pool's validation before its next use.
-    manager.releaseConnection(pooled);
-  }
+  return pooledExecute<Standing>(sequelize, 'write', statementFor(size), values);
 }
 
 async function selectAll(sequelize: Sequelize, ids: number[]): Promise<Array<Standing | null>> {

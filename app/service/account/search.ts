@@ -1,8 +1,8 @@
 import { Service } from 'egg';
-import { QueryTypes } from 'sequelize';
 import { gramLookup } from '../../lib/account/searchGrams';
 import { RangeSizes, SearchPlan } from '../../lib/account/searchPlan';
 import { SearchResult, searchResult } from '../../lib/account/userView';
+import { pooledQuery } from '../../lib/pooledQuery';
 
 type TieredRow = SearchResult & { tier: number };
 
@@ -31,7 +31,7 @@ export default class SearchService extends Service {
   }
 
   /** One search statement (the plan test wraps this to ANALYZE each statement it runs). */
-  protected select<T extends object>(sql: string, replacements: Record<string, string | number>): Promise<T[]> {
-    return this.ctx.model.query<T>(sql, { type: QueryTypes.SELECT, replacements });
+  protected select<T extends object>(sql: string, values: Record<string, string | number>): Promise<T[]> {
+    return pooledQuery<T>(this.ctx.model, 'read', sql, values);
   }
 }
