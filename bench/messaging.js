@@ -334,8 +334,10 @@ function table(m) {
 function targets(m) {
   const share = m.saturated.rps / m.authOnlyRps;
   return [
-    { target: `server memory <= ${TARGETS.memoryPerSocketKB} KB per idle socket`, met: m.perSocketKB <= TARGETS.memoryPerSocketKB,
-      figure: `${fixed(m.perSocketKB)} KB (${m.sockets} sockets; RSS of the app workers ${fixed(m.rssBeforeKB / 1024, 0)} -> ${fixed(m.rssAfterKB / 1024, 0)} MiB)` },
+    // RSS falling while sockets open (the heap of earlier scenarios given back) is no reading.
+    { target: `server memory <= ${TARGETS.memoryPerSocketKB} KB per idle socket`, met: m.perSocketKB > 0 && m.perSocketKB <= TARGETS.memoryPerSocketKB,
+      figure: `${m.perSocketKB > 0 ? '' : 'no reading in this run, RSS fell while the sockets opened: '}${fixed(m.perSocketKB)} KB ` +
+        `(${m.sockets} sockets; RSS of the app workers ${fixed(m.rssBeforeKB / 1024, 0)} -> ${fixed(m.rssAfterKB / 1024, 0)} MiB)` },
     { target: 'sendmessage >= 30 % of the auth-only request rate, 0 lost, 0 duplicated',
       met: share >= TARGETS.sendShareOfAuth && m.saturated.lost === 0 && m.saturated.duplicated === 0,
       figure: `${fixed(m.saturated.rps, 0)} msg/s = ${fixed(share * 100)} % of ${fixed(m.authOnlyRps, 0)} req/s; lost ${m.saturated.lost}, duplicated ${m.saturated.duplicated}` },
