@@ -2,13 +2,13 @@
 // npm run bench [N]: seeds N users (default 1,000,000; or BENCH_USERS) into the bench's own
 // database, builds the search index, starts the production server in cluster mode and
 // measures it with autocannon on 127.0.0.1. See README "Performance".
-const { randomBytes, scrypt } = require('node:crypto');
+const { randomBytes } = require('node:crypto');
 const { mkdirSync, writeFileSync } = require('node:fs');
-const { spawnSync } = require('node:child_process');
 const os = require('node:os');
 const path = require('node:path');
 const mysql = require('mysql2/promise');
 const { seedUsers } = require('./seed');
+const { mysqlSettings, runScript, scryptKey, storedHash } = require('./common');
 const { keywords: keywordsOf } = require('./handles');
 const server = require('./server');
 const { scenarios, measure } = require('./load');
@@ -40,10 +40,6 @@ const KEYWORDS_PER_KIND = Number(process.env.BENCH_KEYWORDS || 200);
 if (!Number.isSafeInteger(count) || count < 1000) throw new Error('N must be an integer >= 1000');
 if (!/bench/.test(database)) throw new Error(`refusing to recreate "${database}": the bench database name must contain "bench"`);
 
-const mysqlSettings = {
-  host: process.env.MYSQL_HOST || '127.0.0.1', port: Number(process.env.MYSQL_PORT || 3306),
-  user: process.env.MYSQL_USER || 'root', password: process.env.MYSQL_PASSWORD || '',
-};
 const serverOptions = {
   title, port, workers: cores,
   env: {
@@ -61,32 +57,21 @@ const serverOptions = {
 const seconds = since => Number(process.hrtime.bigint() - since) / 1e9;
 const log = message => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
-function scryptHash(password, salt) {
-  return new Promise((resolve, reject) => {
-    scrypt(password, salt, 32, { N: scryptCost, r: 8, p: 1, maxmem: 256 * scryptCost * 8 }, (err, key) => (err ? reject(err) : resolve(key)));
-  });
-}
-
 // scrypt's time per hash on this machine now, one at a time; and the one hash all seeded
 // users share, in the app's stored format, so seeding hashes nothing.
 async function measureScrypt() {
-  const salt = Buffer.from('bench-fixed-salt');
-  const key = await scryptHash(LOGIN.password, salt);
+  const hash = await storedHash(LOGIN.password, scryptCost);
   const rounds = 10;
   const started = process.hrtime.bigint();
-  for (let i = 0; i < rounds; i++) await scryptHash(LOGIN.password, salt);
-  const ms = seconds(started) * 1000 / rounds;
-  return { ms, hash: [ 'scrypt', scryptCost, 8, 1, salt.toString('base64'), key.toString('base64') ].join('$') };
+  for (let i = 0; i < rounds; i++) await scryptKey(LOGIN.password, scryptCost);
+  return { ms: seconds(started) * 1000 / rounds, hash };
 }
 
 async function prepareDatabase(passwordHash) {
   const admin = await mysql.createConnection(mysqlSettings);
   await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
   await admin.end();
-  const migrate = spawnSync(process.execPath, [ path.join(root, 'scripts', 'db-migrate.js') ], {
-    cwd: root, env: { ...process.env, MYSQL_DATABASE: database }, encoding: 'utf8',
-  });
-  if (migrate.status !== 0) throw new Error(`db:migrate failed:\n${migrate.stdout}${migrate.stderr}`);
+  runScript('db-migrate.js', database, 'db:migrate');
 
   const connection = await mysql.createConnection({ ...mysqlSettings, database });
   try {
@@ -103,12 +88,9 @@ async function prepareDatabase(passwordHash) {
     await connection.query('ANALYZE TABLE `user`');
 
     const reindexStarted = process.hrtime.bigint();
-    const reindex = spawnSync(process.execPath, [ path.join(root, 'scripts', 'search-reindex.js') ], {
-      cwd: root, env: { ...process.env, MYSQL_DATABASE: database }, encoding: 'utf8',
-    });
-    if (reindex.status !== 0) throw new Error(`search:reindex failed:\n${reindex.stdout}${reindex.stderr}`);
+    const reindexed = runScript('search-reindex.js', database, 'search:reindex');
     const reindexSeconds = seconds(reindexStarted);
-    log(`${reindex.stdout.trim()} (npm run search:reindex, ${reindexSeconds.toFixed(1)} s)`);
+    log(`${reindexed.trim()} (npm run search:reindex, ${reindexSeconds.toFixed(1)} s)`);
 
     const writeCost = await measureWriteCost(connection, passwordHash);
     log(`trigger write cost: ${writeCost.perRowMs.toFixed(3)} ms per inserted user ` +

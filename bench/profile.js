@@ -5,14 +5,14 @@
 // search: req/s at 50 connections without the profiler, then the same load again under the V8
 // CPU profiler (bench/profile-hook.js). Prints req/s, ratios to the baseline, and where the
 // worker's CPU went, by group and by function. README "Performance".
-const { randomBytes, scrypt } = require('node:crypto');
+const { randomBytes } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
-const { spawnSync } = require('node:child_process');
 const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
 const mysql = require('mysql2/promise');
 const { seedUsers } = require('./seed');
+const { mysqlSettings, runScript, storedHash } = require('./common');
 const server = require('./server');
 const { scenarios, measure } = require('./load');
 const { COMMON_PREFIXES: PREFIXES } = require('./handles');
@@ -36,10 +36,6 @@ const KEYS = [ 'baseline', 'authOnly', 'searchPrefix' ];
 if (!Number.isSafeInteger(count) || count < 1000) throw new Error('N must be an integer >= 1000');
 if (!/bench/.test(database)) throw new Error(`refusing to use "${database}": the bench database name must contain "bench"`);
 
-const mysqlSettings = {
-  host: process.env.MYSQL_HOST || '127.0.0.1', port: Number(process.env.MYSQL_PORT || 3306),
-  user: process.env.MYSQL_USER || 'root', password: process.env.MYSQL_PASSWORD || '',
-};
 const serverOptions = {
   title, port, workers: 1,
   env: {
@@ -51,19 +47,6 @@ const serverOptions = {
 };
 const log = message => console.log(`[profile ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
-
-function scryptHash(password) {
-  const salt = Buffer.from('bench-fixed-salt');
-  return new Promise((resolve, reject) => scrypt(password, salt, 32, { N: scryptCost, r: 8, p: 1, maxmem: 256 * scryptCost * 8 },
-    (err, key) => (err ? reject(err) : resolve([ 'scrypt', scryptCost, 8, 1, salt.toString('base64'), key.toString('base64') ].join('$')))));
-}
-
-function runNode(script, label) {
-  const result = spawnSync(process.execPath, [ path.join(root, 'scripts', script) ], {
-    cwd: root, env: { ...process.env, MYSQL_DATABASE: database }, encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`${label} failed:\n${result.stdout}${result.stderr}`);
-}
 
 // Seeds only when the database does not hold N users already (a reseed takes a while at 1M).
 async function prepareDatabase() {
@@ -79,17 +62,17 @@ async function prepareDatabase() {
   } finally {
     await admin.end();
   }
-  runNode('db-migrate.js', 'db:migrate');
+  runScript('db-migrate.js', database, 'db:migrate');
   const connection = await mysql.createConnection({ ...mysqlSettings, database });
   try {
     await connection.query('SET @user_search_gram_paused = 1');
-    const { seconds: took } = await seedUsers(connection, { count, passwordHash: await scryptHash(SEARCHER.password), known: [ SEARCHER.username ] });
+    const { seconds: took } = await seedUsers(connection, { count, passwordHash: await storedHash(SEARCHER.password, scryptCost), known: [ SEARCHER.username ] });
     log(`seeded ${count} users in ${took.toFixed(1)} s`);
     await connection.query('ANALYZE TABLE `user`');
   } finally {
     await connection.end();
   }
-  runNode('search-reindex.js', 'search:reindex');
+  runScript('search-reindex.js', database, 'search:reindex');
 }
 
 async function login(url) {
