@@ -25,7 +25,9 @@ export default class SearchService extends Service {
     if (plan.needsProbe) sizes = plan.sizesOf(await this.select(plan.probe(), replacements));
     const found = await this.select<TieredRow>(plan.first(sizes, limit), replacements);
     if (found.length < limit && !plan.restIsCheap(sizes)) {
-      found.push(...await this.select<TieredRow>(plan.rest(sizes), { ...replacements, limit: limit - found.length }));
+      const rest = await this.select<TieredRow>(plan.rest(sizes), { ...replacements, limit: limit - found.length });
+      // A second statement: skip a row that a concurrent rename moved between the tiers.
+      found.push(...rest.filter(row => !found.some(seen => seen.id === row.id)));
     }
     return found.map(searchResult);
   }
