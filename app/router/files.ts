@@ -9,5 +9,5 @@ export default (app: Application) => {
   router.post('/api/chat/uploadAliyun', auth, controller.files.upload.aliyun);
   router.post('/api/chat/getVideoScreenshot', auth, controller.files.screenshot.create);
   // GET routes answer HEAD too. Any other key, method or driver: the 404 envelope.
-  router.get('/public/uploads/(.*)', controller.files.serve.show);
+  router.get('/public/uploads/:key(.*)', controller.files.serve.show);
 };
