@@ -1,11 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { MockApplication } from 'egg-mock';
 import { app, mm } from 'egg-mock/bootstrap';
 import { PASSWORD } from '../../helpers';
 import { testPort } from '../../ports';
-import { TcpProxy } from './support';
+import { appBehindProxies } from './support';
 
 const UNAVAILABLE = { msg: 'fail', data: '服务暂不可用，请稍后再试' };
 const REDIS_PROXY_PORT = testPort(6391);
@@ -16,38 +15,15 @@ const MYSQL_PROXY_PORT = testPort(6392);
  * test cuts and restores; the shared servers themselves are never touched.
  */
 describe('dependency faults (CONTRACT: 503, fail closed, recovery)', () => {
-  let redisProxy: TcpProxy;
-  let mysqlProxy: TcpProxy;
-  let faultApp: MockApplication;
-
-  before(async () => {
-    const config = app.config as any;
-    redisProxy = new TcpProxy(REDIS_PROXY_PORT, { host: config.redis.client.host, port: config.redis.client.port });
-    mysqlProxy = new TcpProxy(MYSQL_PROXY_PORT, { host: config.sequelize.host, port: config.sequelize.port });
-    await redisProxy.up();
-    await mysqlProxy.up();
-    mm(process.env, 'REDIS_PORT', String(REDIS_PROXY_PORT));
-    mm(process.env, 'MYSQL_PORT', String(MYSQL_PROXY_PORT));
-    faultApp = mm.app({ baseDir: process.cwd(), cache: false } as any);
-    await faultApp.ready();
-    mm.restore();
-  });
-
-  after(async () => {
-    // egg-redis does not end its client on close; without this it would keep reconnecting.
-    faultApp?.redis.disconnect();
-    await faultApp?.close();
-    await redisProxy?.down();
-    await mysqlProxy?.down();
-  });
+  const deps = appBehindProxies(REDIS_PROXY_PORT, MYSQL_PROXY_PORT);
 
   // Every test starts with both dependencies up and the app reconnected to them.
   beforeEach(async () => {
-    await redisProxy.up();
-    await mysqlProxy.up();
+    await deps.redis.up();
+    await deps.mysql.up();
     const deadline = Date.now() + 8000;
     for (;;) {
-      const ok = await Promise.all([ faultApp.redis.ping(), faultApp.model.query('SELECT 1') ]).then(() => true, () => false);
+      const ok = await Promise.all([ deps.app.redis.ping(), deps.app.model.query('SELECT 1') ]).then(() => true, () => false);
       if (ok) return;
       assert.ok(Date.now() < deadline, 'the app did not reconnect');
       await new Promise(resolve => setTimeout(resolve, 100));
@@ -55,7 +31,7 @@ describe('dependency faults (CONTRACT: 503, fail closed, recovery)', () => {
   });
 
   const send = (path: string, body?: object, token?: string) => {
-    const req = faultApp.httpRequest().post(path).type('form');
+    const req = deps.app.httpRequest().post(path).type('form');
     if (token) req.set('token', token);
     return req.send(body ?? {});
   };
@@ -103,7 +79,7 @@ describe('dependency faults (CONTRACT: 503, fail closed, recovery)', () => {
 
   /** 30 searches at once over real connections (egg-mock's httpRequest() cannot overlap them). */
   async function searchConcurrently(tokens: string[]) {
-    const server = createServer(faultApp.callback());
+    const server = createServer(deps.app.callback());
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     try {
@@ -119,7 +95,7 @@ describe('dependency faults (CONTRACT: 503, fail closed, recovery)', () => {
   }
 
   const userCount = async () => app.model.User.count();
-  const proxyOf = (dependency: 'Redis' | 'MySQL') => (dependency === 'Redis' ? redisProxy : mysqlProxy);
+  const proxyOf = (dependency: 'Redis' | 'MySQL') => (dependency === 'Redis' ? deps.redis : deps.mysql);
 
   it('answers normally through the proxies', async () => {
     const token = await userWithToken('victim');
@@ -166,50 +142,50 @@ describe('dependency faults (CONTRACT: 503, fail closed, recovery)', () => {
 
   it('Redis hanging (connections open, no answers): every route answers 503 within 3 s, then recovers', async () => {
     const token = await userWithToken('victim');
-    redisProxy.stall();
+    deps.redis.stall();
     await assertAllUnavailable(everyRoute(token, 'c'));
-    await redisProxy.up();
+    await deps.redis.up();
     await waitForRecovery({ name: 'searchUser', run: () => send('/api/chat/searchUser', { keyword: 'vic' }, token) });
     await waitForRecovery({ name: 'loginChat', run: () => send('/api/loginChat', { username: 'victim', password: PASSWORD }) });
   });
 
   it('MySQL hanging (connections open, no answers): every route answers 503 within 3 s, then recovers', async () => {
     const token = await userWithToken('victim');
-    mysqlProxy.stall();
+    deps.mysql.stall();
     await assertAllUnavailable(everyRoute(token, 'd'));
     assert.equal(await userCount(), 1);
-    await mysqlProxy.up();
+    await deps.mysql.up();
     await waitForRecovery({ name: 'searchUser', run: () => send('/api/chat/searchUser', { keyword: 'vic' }, token) });
     await waitForRecovery({ name: 'loginChat', run: () => send('/api/loginChat', { username: 'victim', password: PASSWORD }) });
     assert.equal((await send('/api/regChat', { username: 'after_hang', password: PASSWORD })).status, 200);
   });
 
   it('a registration whose session cannot be stored leaves no user row and no session', async () => {
-    const original = faultApp.redis.openSession.bind(faultApp.redis);
-    mm(faultApp.redis, 'openSession', async (...args: Parameters<typeof original>) => {
-      await redisProxy.down(); // Redis dies between the INSERT and the session
+    const original = deps.app.redis.openSession.bind(deps.app.redis);
+    mm(deps.app.redis, 'openSession', async (...args: Parameters<typeof original>) => {
+      await deps.redis.down(); // Redis dies between the INSERT and the session
       return original(...args);
     });
     const res = await send('/api/regChat', { username: 'halfway1', password: PASSWORD });
     assert.equal(res.status, 503, JSON.stringify(res.body));
     assert.deepEqual(res.body, UNAVAILABLE);
     mm.restore();
-    await redisProxy.up();
+    await deps.redis.up();
     assert.equal(await app.model.User.count({ where: { username: 'halfway1' } }), 0);
     assert.deepEqual(await app.redis.keys('im:sess:*'), []);
   });
 
   it('a registration whose row cannot be committed leaves no user row and no session', async () => {
-    const original = faultApp.redis.openSession.bind(faultApp.redis);
-    mm(faultApp.redis, 'openSession', async (...args: Parameters<typeof original>) => {
+    const original = deps.app.redis.openSession.bind(deps.app.redis);
+    mm(deps.app.redis, 'openSession', async (...args: Parameters<typeof original>) => {
       const revoked = await original(...args);
-      await mysqlProxy.down(); // MySQL dies after the session, before COMMIT
+      await deps.mysql.down(); // MySQL dies after the session, before COMMIT
       return revoked;
     });
     const res = await send('/api/regChat', { username: 'halfway2', password: PASSWORD });
     assert.equal(res.status, 503, JSON.stringify(res.body));
     mm.restore();
-    await mysqlProxy.up();
+    await deps.mysql.up();
     assert.equal(await app.model.User.count({ where: { username: 'halfway2' } }), 0);
     assert.deepEqual(await app.redis.keys('im:sess:*'), []);
     // And the name is free: the next try succeeds.

@@ -1,6 +1,7 @@
 import { Server } from 'node:http';
 import { Socket, connect, createServer } from 'node:net';
-import { app } from 'egg-mock/bootstrap';
+import { MockApplication } from 'egg-mock';
+import { app, mm } from 'egg-mock/bootstrap';
 // egg-mock's shared test server (not exported from its main entry).
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const mockHttpServer: (application: unknown) => Server = require('egg-mock/lib/mock_http_server');
@@ -73,4 +74,33 @@ export class TcpProxy {
     this.stalled = false;
     for (const pair of this.pairs) pair.forEach(socket => socket.resume());
   }
+}
+
+/**
+ * A second app instance for the describe block that reaches MariaDB and Redis only through
+ * TcpProxies on the two ports, which the tests cut and restore; the shared servers themselves
+ * are never touched.
+ */
+export function appBehindProxies(redisPort: number, mysqlPort: number) {
+  const state = {} as { app: MockApplication; redis: TcpProxy; mysql: TcpProxy };
+  before(async () => {
+    const config = app.config as any;
+    state.redis = new TcpProxy(redisPort, { host: config.redis.client.host, port: config.redis.client.port });
+    state.mysql = new TcpProxy(mysqlPort, { host: config.sequelize.host, port: config.sequelize.port });
+    await state.redis.up();
+    await state.mysql.up();
+    mm(process.env, 'REDIS_PORT', String(redisPort));
+    mm(process.env, 'MYSQL_PORT', String(mysqlPort));
+    state.app = mm.app({ baseDir: process.cwd(), cache: false } as any);
+    await state.app.ready();
+    mm.restore();
+  });
+  after(async () => {
+    // egg-redis does not end its client on close; without this it would keep reconnecting.
+    state.app?.redis.disconnect();
+    await state.app?.close();
+    await state.redis?.down();
+    await state.mysql?.down();
+  });
+  return state;
 }

@@ -1,10 +1,9 @@
 // CONTRACT-messaging §1, §6 and the issue's faults: a second app reaches MariaDB and Redis only
 // through TCP proxies this test cuts and restores (test/app/hardening/support.ts).
 import { strict as assert } from 'node:assert';
-import { MockApplication } from 'egg-mock';
 import { app, mm } from 'egg-mock/bootstrap';
 import { testPort } from '../../ports';
-import { TcpProxy } from '../hardening/support';
+import { appBehindProxies } from '../hardening/support';
 import { Client, befriend, listen, sendMessage, sleep, textBody } from './support';
 import { openSession, insertUser } from '../../helpers';
 
@@ -13,35 +12,13 @@ const MYSQL_PROXY_PORT = testPort(7151);
 const UNAVAILABLE = { msg: 'fail', data: '服务暂不可用，请稍后再试' };
 
 describe('messaging with Redis or MySQL down (503, sockets dropped, nothing lost)', () => {
-  let redisProxy: TcpProxy;
-  let mysqlProxy: TcpProxy;
-  let faultApp: MockApplication;
-
-  before(async () => {
-    const config = app.config as any;
-    redisProxy = new TcpProxy(REDIS_PROXY_PORT, { host: config.redis.client.host, port: config.redis.client.port });
-    mysqlProxy = new TcpProxy(MYSQL_PROXY_PORT, { host: config.sequelize.host, port: config.sequelize.port });
-    await redisProxy.up();
-    await mysqlProxy.up();
-    mm(process.env, 'REDIS_PORT', String(REDIS_PROXY_PORT));
-    mm(process.env, 'MYSQL_PORT', String(MYSQL_PROXY_PORT));
-    faultApp = mm.app({ baseDir: process.cwd(), cache: false } as any);
-    await faultApp.ready();
-    mm.restore();
-  });
-  const server = listen(() => faultApp);
-
-  after(async () => {
-    faultApp?.redis.disconnect();
-    await faultApp?.close();
-    await redisProxy?.down();
-    await mysqlProxy?.down();
-  });
+  const deps = appBehindProxies(REDIS_PROXY_PORT, MYSQL_PROXY_PORT);
+  const server = listen(() => deps.app);
 
   beforeEach(async () => {
-    await redisProxy.up();
-    await mysqlProxy.up();
-    mm(faultApp.config.im.messaging, 'healthCheckMs', 200);
+    await deps.redis.up();
+    await deps.mysql.up();
+    mm(deps.app.config.im.messaging, 'healthCheckMs', 200);
     await waitUntil(async () => (await fetch(`${server.base}/api/health`)).status === 200, 'the app reconnected');
   });
 
@@ -76,7 +53,7 @@ describe('messaging with Redis or MySQL down (503, sockets dropped, nothing lost
     return { a: { id: a.id, token: await openSession(a) }, b: { id: b.id, token: await openSession(b) } };
   }
 
-  const proxyOf = (dependency: 'Redis' | 'MySQL') => (dependency === 'Redis' ? redisProxy : mysqlProxy);
+  const proxyOf = (dependency: 'Redis' | 'MySQL') => (dependency === 'Redis' ? deps.redis : deps.mysql);
   for (const dependency of [ 'Redis', 'MySQL' ] as const) {
     it(`${dependency} down: sendmessage 503 and nothing delivered, sockets dropped without a close frame, handshakes 503; back up: reconnect and catch up, nothing lost`, async () => {
       const proxy = proxyOf(dependency);
