@@ -1,5 +1,5 @@
 import { Server } from 'node:http';
-import { Application } from 'egg';
+import { Application, Context } from 'egg';
 import { QueryTypes } from 'sequelize';
 import WebSocket, { WebSocketServer } from 'ws';
 import { BrokerEvent, CLOSE, frameTypeOf } from '../lib/messaging/events';
@@ -85,8 +85,12 @@ export class Hub implements ConnectionHost {
     this.app.coreLogger.warn(message, ...args);
   }
 
+  // The broker and store services hold no request state: one context serves every delivery,
+  // instead of a new context per read, ack and closed socket.
+  private services?: Context['service']['messaging'];
+
   private service() {
-    return this.app.createAnonymousContext().service.messaging;
+    return (this.services ??= this.app.createAnonymousContext().service.messaging);
   }
 
   /** A handshake passed every check: register the socket and start delivering. */
