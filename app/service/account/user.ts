@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Op, Transaction, TransactionOptions, UniqueConstraintError } from 'sequelize';
 import { AccountDisabledError, BadCredentialsError, UsernameTakenError } from '../../lib/errors';
 import { hashPassword, spendVerifyWork, verifyPassword } from '../../lib/account/password';
-import { findStanding as lookUpStanding, Standing } from '../../lib/account/standing';
+import { Standing } from '../../lib/account/standing';
 import { DeviceColumns, UserObject, userObject } from '../../lib/account/userView';
 import { User } from '../../model/user';
 
@@ -161,8 +161,8 @@ export default class UserService extends Service {
     return { user, token };
   }
 
-  /** The fields the auth middleware needs, by primary key (app/lib/account/standing.ts). */
+  /** The fields the auth middleware needs, by primary key (app/repository/users.ts). */
   findStanding(id: number): Promise<Standing | null> {
-    return lookUpStanding(this.app.model, id);
+    return this.app.repos.users.findStanding(id);
   }
 }

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { app, mm } from 'egg-mock/bootstrap';
-import { findStanding } from '../../../app/lib/account/standing';
 import { sessionScore } from '../../../app/lib/sessionScores';
 import { assertClosed, CLOSED_PORT, unreachableRedis } from '../../faults';
 import { assertFail, assertOk, logout, postConcurrently, register, search, tokenPayload } from '../../helpers';
@@ -24,7 +23,7 @@ function countConnections() {
 /**
  * CONTRACT (app/middleware/auth.ts): every authenticated request reads the user's standing and
  * its session as they are when it arrives; nothing is cached between requests. The lookups of
- * requests arriving together share one statement (app/lib/account/standing.ts).
+ * requests arriving together share one statement (app/repository/users.ts).
  */
 describe('the auth check on every request', () => {
   it('refuses a user disabled by SQL on the very next request, and lets them in again once re-enabled', async () => {
@@ -77,13 +76,13 @@ describe('the auth check on every request', () => {
     });
   });
 
-  describe('findStanding (app/lib/account/standing.ts)', () => {
+  describe('findStanding (app/repository/users.ts)', () => {
     it('looks up the ids asked for in one turn with one statement, each answered by its own row', async () => {
       const users = await Promise.all([ 'auth_s1', 'auth_s2', 'auth_s3' ].map(name => register(name)));
       await sql('UPDATE `user` SET status = 0 WHERE id = :id', users[1].id);
       const taken = countConnections();
       const ids = [ users[0].id, users[1].id, users[2].id, users[0].id, 999999 ];
-      const found = await Promise.all(ids.map(id => findStanding(app.model, id)));
+      const found = await Promise.all(ids.map(id => app.repos.users.findStanding(id)));
       assert.equal(taken.count, 1);
       assert.deepEqual(found, [
         { id: users[0].id, status: 1, is_deleted: 0, role: 'user' },
@@ -98,18 +97,18 @@ describe('the auth check on every request', () => {
       const { id } = await register('auth_s4');
       const taken = countConnections();
       const ids = Array.from({ length: 150 }, (_, i) => (i === 149 ? id : 1000000 + i));
-      const found = await Promise.all(ids.map(n => findStanding(app.model, n)));
+      const found = await Promise.all(ids.map(n => app.repos.users.findStanding(n)));
       assert.equal(taken.count, 3);
       assert.equal(found.filter(Boolean).length, 1);
       assert.equal(found[149]?.status, 1);
       await sql('UPDATE `user` SET status = 0 WHERE id = :id', id);
-      assert.equal((await findStanding(app.model, id))?.status, 0);
+      assert.equal((await app.repos.users.findStanding(id))?.status, 0);
     });
 
     it('fails every lookup of a turn when its statement fails', async () => {
       const manager = app.model.connectionManager;
       mm(manager, 'getConnection', async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }); });
-      const results = await Promise.allSettled([ 1, 2, 3 ].map(id => findStanding(app.model, id)));
+      const results = await Promise.allSettled([ 1, 2, 3 ].map(id => app.repos.users.findStanding(id)));
       assert.deepEqual(results.map(r => r.status), [ 'rejected', 'rejected', 'rejected' ]);
     });
   });
