@@ -16,3 +16,10 @@ export function formatLocal(date: Date, offset: string): string {
 }
 
 export const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
+
+/**
+ * An instant as a DATETIME(3) value in UTC (the connection's time zone), milliseconds kept: a
+ * Date replacement would be written without them (Sequelize formats it for a DATETIME without
+ * precision). The one time format of every statement.
+ */
+export const sqlTime = (date: Date = new Date()) => date.toISOString().slice(0, 23).replace('T', ' ');

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { formatLocal, isoOrNull, parseOffset } from '../../../app/lib/time';
+import { formatLocal, isoOrNull, parseOffset, sqlTime } from '../../../app/lib/time';
 
 const INSTANT = new Date('2025-07-13T03:46:05.987Z');
 
@@ -44,5 +44,9 @@ describe('app/lib/time', () => {
   it('isoOrNull gives ISO-8601 UTC with milliseconds, or null', () => {
     assert.equal(isoOrNull(INSTANT), '2025-07-13T03:46:05.987Z');
     assert.equal(isoOrNull(null), null);
+  });
+  it('sqlTime writes an instant as a DATETIME(3) in UTC with its milliseconds', () => {
+    assert.equal(sqlTime(INSTANT), '2025-07-13 03:46:05.987');
+    assert.match(sqlTime(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/);
   });
 });
