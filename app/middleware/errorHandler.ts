@@ -25,9 +25,11 @@ export default () => async function errorHandler(ctx: Context, next: () => Promi
     if (error.status >= 500) {
       // Never in the answer, and never the error's other fields (a Sequelize error's SQL and
       // bound values). An unknown failure (500) is logged with its stack, to be found and fixed;
-      // a dependency failure (503) with name and message only.
-      const detail = error.status === 500 && err instanceof Error && err.stack ? err.stack : `${err?.name}: ${err?.message}`;
-      ctx.logger.error('[errorHandler] %s %s -> %d %s', ctx.method, ctx.path, error.status, detail);
+      // a dependency failure (503) with name and message only. Name and message, then the
+      // stack's frames: a Sequelize error's stack starts with a bare "Error", not its message.
+      const stack = error.status === 500 && err instanceof Error ? err.stack ?? '' : '';
+      const frames = stack.includes('\n    at ') ? stack.slice(stack.indexOf('\n    at ')) : '';
+      ctx.logger.error('[errorHandler] %s %s -> %d %s: %s%s', ctx.method, ctx.path, error.status, err?.name, err?.message, frames);
     }
     ctx.fail(error);
   }
