@@ -215,25 +215,27 @@ describe('app/lib/dependencyErrors', () => {
   });
 
   describe('retryOnLockConflict', () => {
-    const row = async (db: Sequelize) => (await db.query<{ name: string }>(
-      'SELECT name FROM sequelize_meta ORDER BY name LIMIT 1', { type: QueryTypes.SELECT }))[0].name;
-    /** A whole transaction that waits at most 1 s for the row. */
-    const locker = (db: Sequelize, name: string) => () => db.transaction(async t => {
-      await shortLockWait(db, t);
-      await lock(db, t, name);
-      return 'locked';
-    });
-
-    it('runs the work again after a real lock conflict, and returns what the retry returns', async () => {
+    /** A row held by another transaction, and a whole transaction that waits at most 1 s for it. */
+    async function heldRow() {
       const db = sequelize();
-      const name = await row(db);
+      const [{ name }] = await db.query<{ name: string }>('SELECT name FROM sequelize_meta ORDER BY name LIMIT 1', { type: QueryTypes.SELECT });
       const holder = await db.transaction();
       await lock(db, holder, name);
+      const work = () => db.transaction(async t => {
+        await shortLockWait(db, t);
+        await lock(db, t, name);
+        return 'locked';
+      });
+      return { db, holder, work };
+    }
+
+    it('runs the work again after a real lock conflict, and returns what the retry returns', async () => {
+      const { db, holder, work } = await heldRow();
       let runs = 0;
       const result = await retryOnLockConflict(async () => {
         runs++;
         try {
-          return await locker(db, name)();
+          return await work();
         } finally {
           if (runs === 1) await holder.rollback(); // the other transaction ends
         }
@@ -243,12 +245,8 @@ describe('app/lib/dependencyErrors', () => {
     });
 
     it('gives up with ServiceUnavailableError (503) after `retries` more runs', async () => {
-      const db = sequelize();
-      const name = await row(db);
-      const holder = await db.transaction();
-      await lock(db, holder, name);
+      const { db, holder, work } = await heldRow();
       let runs = 0;
-      const work = locker(db, name);
       await assert.rejects(retryOnLockConflict(() => { runs++; return work(); }), ServiceUnavailableError);
       assert.equal(runs, 2);
       runs = 0;
