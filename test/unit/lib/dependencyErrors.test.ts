@@ -66,16 +66,16 @@ async function mysqlErrors(db: Sequelize, rows: string[]) {
   errors.set('deadlock (Sequelize)', { kind: 'deadlock', err: deadlock });
   errors.set('deadlock (mysql2)', { kind: 'deadlock', err: deadlock.parent });
 
-  // A query killed on the server mid-way, then a command on the closed connection.
-  const victim = await db.transaction();
-  const [{ id }] = await db.query<{ id: number }>('SELECT CONNECTION_ID() AS id', { type: QueryTypes.SELECT, transaction: victim });
-  const sleeping = caught(db.query('SELECT SLEEP(30)', { transaction: victim }));
-  await waitFor(async () => (await db.query<{ n: number }>(
-    'SELECT COUNT(*) AS n FROM information_schema.processlist WHERE id = :id AND info LIKE \'SELECT SLEEP%\'',
-    { type: QueryTypes.SELECT, replacements: { id } }))[0].n > 0);
-  await db.query(`KILL ${Number(id)}`);
+  // A query whose connection the server kills mid-way (the pool then drops that connection).
+  const sleeping = caught(db.query('SELECT SLEEP(31)'));
+  let victim: { id: number } | undefined;
+  while (!victim) {
+    [ victim ] = await db.query<{ id: number }>(
+      'SELECT id FROM information_schema.processlist WHERE db = DATABASE() AND info = \'SELECT SLEEP(31)\'', { type: QueryTypes.SELECT });
+    if (!victim) await new Promise(resolve => setTimeout(resolve, 20));
+  }
+  await db.query(`KILL ${Number(victim.id)}`);
   const lost = await sleeping;
-  await victim.rollback().catch(() => undefined);
   errors.set('connection lost (Sequelize)', { kind: 'unreachable', err: lost });
   errors.set('connection lost (mysql2)', { kind: 'unreachable', err: (lost as any).parent });
 
@@ -84,10 +84,6 @@ async function mysqlErrors(db: Sequelize, rows: string[]) {
   errors.set('syntax error (Sequelize)', { kind: 'other', err: parse });
   errors.set('syntax error (mysql2)', { kind: 'other', err: (parse as any).parent });
   errors.set('TypeError', { kind: 'other', err: new TypeError('Cannot read properties of undefined') });
-}
-
-async function waitFor(condition: () => Promise<boolean>) {
-  while (!await condition()) await new Promise(resolve => setTimeout(resolve, 20));
 }
 
 async function mysqlTimeouts() {
