@@ -2,32 +2,7 @@
 // failing one of the transactions, and a lock wait by timing out; either is worth one more
 // try, since the other transaction has usually finished by then. Shared by every domain.
 import { Sequelize, Transaction } from 'sequelize';
-import { ServiceUnavailableError } from './errors';
-
-// MySQL/MariaDB errors 1213 and 1205, as mysql2 names them.
-const LOCK_CONFLICTS = new Set([ 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT' ]);
-
-/** A deadlock or lock-wait timeout, raw from mysql2 or wrapped by Sequelize. */
-export function isLockConflict(err: unknown): boolean {
-  const e = err as { code?: string; parent?: { code?: string }; original?: { code?: string } } | null;
-  return [ e, e?.parent, e?.original ].some(cause => LOCK_CONFLICTS.has(cause?.code ?? ''));
-}
-
-/**
- * Runs `work`; when it fails with a lock conflict, runs it again, up to `retries` more times,
- * then throws ServiceUnavailableError (503). `work` must be a whole transaction: InnoDB has
- * already rolled the failed one back (a deadlock) or Sequelize does (a lock-wait timeout).
- */
-export async function retryOnLockConflict<T>(work: () => Promise<T>, retries = 1): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await work();
-    } catch (err) {
-      if (!isLockConflict(err)) throw err;
-      if (attempt >= retries) throw new ServiceUnavailableError();
-    }
-  }
-}
+import { retryOnLockConflict } from './dependencyErrors';
 
 const READ_COMMITTED = Transaction.ISOLATION_LEVELS.READ_COMMITTED;
 

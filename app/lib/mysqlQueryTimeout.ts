@@ -4,6 +4,7 @@
 // mysql2's `timeout`, and a connection whose query timed out is destroyed, so the pool never
 // hands out a connection still stuck behind it.
 import mysql2 from 'mysql2';
+import { isTimeout } from './dependencyErrors';
 
 type Callback = (err: any, ...rest: unknown[]) => void;
 
@@ -23,7 +24,7 @@ export function mysql2WithQueryTimeout(timeoutMs: number): typeof mysql2 {
         const callback = (typeof values === 'function' ? values : cb) as Callback | undefined;
         if (!callback) return original(sql, values, cb); // Sequelize always passes one
         return original(withTimeout(sql, values, timeoutMs), (err: any, ...rest: unknown[]) => {
-          if (err?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') connection.destroy();
+          if (err && isTimeout(err)) connection.destroy();
           callback(err, ...rest);
         });
       };

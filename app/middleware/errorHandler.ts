@@ -1,20 +1,7 @@
 import { Context } from 'egg';
+import { isUnavailable } from '../lib/dependencyErrors';
 import { ApiError, InternalError, MalformedBodyError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from '../lib/errors';
 import { validationError } from '../lib/rules';
-
-const UNAVAILABLE = /^(Sequelize(Connection\w*|HostNotFound|HostNotReachable|AccessDenied|InvalidConnection)Error|ConnectionAcquireTimeoutError|MaxRetriesPerRequestError|AbortError)$/;
-
-// Network-level codes, on the error itself or (Sequelize) on the driver error it wraps.
-const NETWORK_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT)$/;
-
-function isUnavailable(err: any): boolean {
-  if (UNAVAILABLE.test(err?.name ?? '')) return true;
-  if ([ err, err?.parent, err?.original ].some(e => NETWORK_CODES.test(e?.code ?? ''))) return true;
-  // ioredis while disconnected (offline queue off) or after a command timeout; mysql2 when
-  // the server went away mid-query or a pooled connection was already closed.
-  return /Stream isn't writeable|Connection is closed|Command timed out|ECONNREFUSED|ETIMEDOUT|Connection lost|connection is in closed state/
-    .test(err?.message ?? '');
-}
 
 /** Turns anything thrown below into the contract's envelope and status. */
 export function toApiError(err: any): ApiError {
@@ -36,8 +23,13 @@ export default () => async function errorHandler(ctx: Context, next: () => Promi
   } catch (err: any) {
     const error = toApiError(err);
     if (error.status >= 500) {
-      // Name and message only: no stack with paths, no SQL, no request body.
-      ctx.logger.error('[errorHandler] %s %s -> %d %s: %s', ctx.method, ctx.path, error.status, err?.name, err?.message);
+      // Never in the answer, and never the error's other fields (a Sequelize error's SQL and
+      // bound values). An unknown failure (500) is logged with its stack, to be found and fixed;
+      // a dependency failure (503) with name and message only. Name and message, then the
+      // stack's frames: a Sequelize error's stack starts with a bare "Error", not its message.
+      const stack = error.status === 500 && err instanceof Error ? err.stack ?? '' : '';
+      const frames = stack.includes('\n    at ') ? stack.slice(stack.indexOf('\n    at ')) : '';
+      ctx.logger.error('[errorHandler] %s %s -> %d %s: %s%s', ctx.method, ctx.path, error.status, err?.name, err?.message, frames);
     }
     ctx.fail(error);
   }

@@ -2,6 +2,7 @@ import { Server } from 'node:http';
 import { Application, Context } from 'egg';
 import { QueryTypes } from 'sequelize';
 import WebSocket, { WebSocketServer } from 'ws';
+import { isUnreachable } from '../lib/dependencyErrors';
 import { BrokerEvent, CLOSE, frameTypeOf } from '../lib/messaging/events';
 import { channelUser, eventChannel } from '../lib/messaging/keys';
 import { frameText, messageObject, revokeNotice } from '../lib/messaging/messageView';
@@ -312,12 +313,4 @@ export class Hub implements ConnectionHost {
     }
     this.subscriber?.disconnect();
   }
-}
-
-const UNREACHABLE = /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EPIPE|PROTOCOL_CONNECTION_LOST|Connection is closed|Stream isn't writeable|closed state|Connection lost/;
-
-/** An error saying the server cannot be reached (as opposed to a timeout under load). */
-function isUnreachable(err: any): boolean {
-  return [ err, err?.parent, err?.original ].some(e => UNREACHABLE.test(`${e?.code ?? ''} ${e?.name ?? ''} ${e?.message ?? ''}`)) ||
-    /Sequelize(ConnectionRefused|HostNotReachable|HostNotFound)Error/.test(err?.name ?? '');
 }

@@ -59,7 +59,7 @@ describe('errors and the envelope', () => {
   });
 
   describe('500', () => {
-    it('answers only "Internal Server Error": no stack, SQL, path or host', async () => {
+    it('answers only "Internal Server Error": no stack, SQL, path or host; the server log has the stack', async () => {
       const { token } = await register('my01');
       const internals = 'ER_PARSE_ERROR: near \'SELECT password FROM user\' at /work/app/service/search.ts:12 host db-01.internal';
       app.mockService('account.search', 'users', async () => {
@@ -69,9 +69,30 @@ describe('errors and the envelope', () => {
       const res = await post('/api/chat/searchUser').set('token', token).send({ keyword: 'abc' });
       assertFail(res, 500, 'Internal Server Error');
       assert.ok(!res.text.includes('search.ts'));
-      // Logged once, as one line without a stack trace.
-      app.expectLog('[errorHandler] POST /api/chat/searchUser -> 500');
-      app.notExpectLog(/\n\s+at /);
+      assert.ok(!res.text.includes('errors.test'));
+      // Logged with its stack (down to the frame that threw, here in this file), to be fixed.
+      app.expectLog(/\[errorHandler\] POST \/api\/chat\/searchUser -> 500 Error: ER_PARSE_ERROR[^\n]*\n\s+at [^\n]*test\/app\/errors\.test\.ts/);
+    });
+
+    it('logs a real Sequelize error with its message and stack, and answers the plain envelope', async () => {
+      const { token } = await register('my01');
+      app.mockService('account.search', 'users', async () => app.model.query('SELECT password FROM'));
+      app.mockLog();
+      const res = await post('/api/chat/searchUser').set('token', token).send({ keyword: 'abc' });
+      assertFail(res, 500, 'Internal Server Error');
+      assert.ok(!/SQL|password|\bat\b/.test(res.text));
+      app.expectLog(/-> 500 SequelizeDatabaseError: You have an error in your SQL syntax[^\n]*\n\s+at /);
+    });
+
+    it('a MySQL or Redis failure (503) is logged with name and message only', async () => {
+      const { token } = await register('my01');
+      app.mockService('account.search', 'users', async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' });
+      });
+      app.mockLog();
+      assertFail(await post('/api/chat/searchUser').set('token', token).send({ keyword: 'abc' }), 503, '服务暂不可用，请稍后再试');
+      app.expectLog('[errorHandler] POST /api/chat/searchUser -> 503 Error: connect ECONNREFUSED 127.0.0.1:3306');
+      app.notExpectLog(/\n\s+at [^\n]*test\/app\/errors\.test\.ts/);
     });
 
     it('also for an error thrown while the session is checked', async () => {

@@ -4,7 +4,7 @@ import { groupFriends } from '../../lib/friends/friendGroups';
 import { SQL } from '../../lib/friends/queries';
 import { change, select, utcNow } from '../../lib/friends/sql';
 import { friendItem, FriendItemRow, friendRow, PairRow, userInfo, UserInfoRow } from '../../lib/friends/views';
-import { retryOnLockConflict } from '../../lib/lockedTransaction';
+import { retryOnLockConflict } from '../../lib/dependencyErrors';
 
 /** An explicit 0/1, or null: flip the stored flag. */
 type FlagValue = number | null;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Service } from 'egg';
 import { Transaction } from 'sequelize';
+import { retryOnLockConflict } from '../../lib/dependencyErrors';
 import { ForbiddenError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../lib/errors';
 import { sendCountFor } from '../../lib/friends/userset';
 import { SendInput } from '../../lib/messaging/messageInput';
@@ -42,7 +43,6 @@ interface Draft {
   guard?: (conversation: ConversationRow) => void;
 }
 
-const DEADLOCK = /Deadlock found|Lock wait timeout/;
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 /** What a user is called by `viewer`: the viewer's remark, else nickname, else username. */
@@ -202,15 +202,8 @@ export default class ChatService extends Service {
   }
 
   /** A transaction retried once on a deadlock or lock timeout, then 503. */
-  private async inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.ctx.model.transaction(work);
-      } catch (err: any) {
-        if (!DEADLOCK.test(err?.message ?? '')) throw err;
-        if (attempt === 2) throw new ServiceUnavailableError();
-      }
-    }
+  private inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    return retryOnLockConflict(() => this.ctx.model.transaction(work));
   }
 
   /** CONTRACT: POST /api/chat/revokeMessage. */

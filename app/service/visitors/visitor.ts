@@ -1,6 +1,7 @@
 import { Service } from 'egg';
 import { Transaction, UniqueConstraintError } from 'sequelize';
 import { NO_PASSWORD, hashPassword } from '../../lib/account/password';
+import { isDeadlock } from '../../lib/dependencyErrors';
 import { DeviceUserObject, deviceUserObject } from '../../lib/account/userView';
 import { AccountDisabledError, UsernameTakenError } from '../../lib/errors';
 import { VISITOR_ROLE, preferredVisitorName, randomVisitorName } from '../../lib/visitors/names';
@@ -11,8 +12,6 @@ import { SignedIn, usernameClash } from '../account/user';
 // The visitor routes lock a device's binding, then its user; READ COMMITTED takes no gap locks,
 // so parallel first calls of one device wait on each other's rows instead of deadlocking.
 const LOCKING = { isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED };
-
-const isDeadlock = (err: unknown) => (err as { parent?: { code?: string } }).parent?.code === 'ER_LOCK_DEADLOCK';
 
 /** Visitor mode (README "Visitor mode"); every route has passed AdmissionService.admit. */
 export default class VisitorService extends Service {
