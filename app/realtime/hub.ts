@@ -2,9 +2,11 @@ import { Server } from 'node:http';
 import { Application, Context } from 'egg';
 import { QueryTypes } from 'sequelize';
 import WebSocket, { WebSocketServer } from 'ws';
+import { SessionOverError } from '../lib/messaging/errors';
 import { BrokerEvent, CLOSE, frameTypeOf } from '../lib/messaging/events';
 import { channelUser, eventChannel } from '../lib/messaging/keys';
 import { frameText, messageObject, revokeNotice } from '../lib/messaging/messageView';
+import type { SessionClaims } from '../service/session';
 import { Connection, ConnectionHost, Outgoing } from './connection';
 import { handleUpgrade } from './upgrade';
 
@@ -105,6 +107,9 @@ export class Hub implements ConnectionHost {
     ws.on('error', ignore); // e.g. a frame over 4 KB: ws closes with 1009 itself
     ws.on('close', () => this.remove(conn));
     await this.add(conn);
+    // The session was live at the handshake, but a logout since then published its event before
+    // this process listened on the user's channel: check again, now that it listens.
+    if (!(await this.stillLive(conn))) return this.end(conn, CLOSE.unauthenticated);
     conn.sendRaw(JSON.stringify({ type: 'system', data: this.text(locale, 'messaging.frame.welcome'), timestamp: Date.now() }));
     const broker = this.service().broker;
     try {
@@ -114,9 +119,14 @@ export class Hub implements ConnectionHost {
       this.opened(uid, sid, conn.id, dropped);
       conn.start(cursor);
     } catch (err) {
+      if (err instanceof SessionOverError) return this.end(conn, CLOSE.unauthenticated);
       this.warn('[messaging] socket of user %d not started: %s', uid, (err as Error).message);
       conn.drop();
     }
+  }
+
+  private stillLive(conn: Connection): Promise<boolean> {
+    return this.app.createAnonymousContext().service.session.isLive({ id: conn.uid, sid: conn.sid } as SessionClaims);
   }
 
   private async add(conn: Connection) {

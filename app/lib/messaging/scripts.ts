@@ -44,10 +44,12 @@ return start
 // session, then the live session ids. On connect: drops the cursors of sessions that no longer
 // exist, marks the session seen, registers the socket, and returns { the session's cursor
 // (started as at login if it has none), number of the session's sockets, the socket ids beyond
-// the limit, oldest first, which are unregistered (their processes drop them) }.
+// the limit, oldest first, which are unregistered (their processes drop them) }. A session
+// that is not among the live ones (a logout since the handshake) gets {} and nothing is written.
 export const OPEN_SOCKET = `
 local live = {}
 for i = 6, #ARGV do live[ARGV[i]] = true end
+if not live[ARGV[1]] then return {} end
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
   local sid = f
   if string.sub(f, 1, 5) == 'seen:' then sid = string.sub(f, 6) end

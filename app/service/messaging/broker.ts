@@ -1,4 +1,5 @@
 import { Service } from 'egg';
+import { SessionOverError } from '../../lib/messaging/errors';
 import { BrokerEvent, EndCode, InboxEntry, entryFields, entryFromFields } from '../../lib/messaging/events';
 import { clientMsgKey, cursorKey, eventChannel, inboxKey, socketsKey } from '../../lib/messaging/keys';
 import { ACK_CURSOR, APPEND_ENTRY, OPEN_SOCKET, START_CURSOR } from '../../lib/messaging/scripts';
@@ -80,12 +81,15 @@ export default class BrokerService extends Service {
   /**
    * On connect: registers the socket and returns the session's cursor, how many sockets the
    * session has open (all processes), and those beyond WS_MAX_PER_SESSION (to drop). Prunes the
-   * cursors of sessions that no longer exist.
+   * cursors of sessions that no longer exist. Throws SessionOverError (and registers nothing) when
+   * the session itself is no longer live.
    */
   async socketOpened(uid: number, sid: string, socketId: string): Promise<{ cursor: string; sockets: number; dropped: string[] }> {
     const live = await this.redis.zrange(this.config.im.session.keyPrefix + uid, 0, -1);
-    const [ cursor, sockets, ...dropped ] = await this.redis.msgOpenSocket(cursorKey(uid), socketsKey(uid), sid, Date.now(), this.ttlMs,
+    const reply = await this.redis.msgOpenSocket(cursorKey(uid), socketsKey(uid), sid, Date.now(), this.ttlMs,
       socketId, this.settings.wsMaxPerSession, ...live);
+    if (!reply.length) throw new SessionOverError();
+    const [ cursor, sockets, ...dropped ] = reply;
     return { cursor: String(cursor), sockets: Number(sockets), dropped: dropped.map(String) };
   }
 
