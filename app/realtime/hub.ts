@@ -249,27 +249,32 @@ export class Hub implements ConnectionHost {
   /** Writes the confirmations kept here; a socket that stopped reading also lets go of its hold. */
   private async flushReleases() {
     const broker = this.service().broker;
-    for (const conn of [ ...this.unreleased.values() ]) {
+    const write = async (conn: Connection) => {
       const reading = !conn.closed && conn.active;
       try {
         if (reading) await broker.ack(conn.uid, conn.sid, conn.lastConfirmed!);
         else await broker.releaseHold(conn.uid, conn.sid, conn.id, conn.lastConfirmed);
-        if (this.unreleased.get(conn.id) === conn && reading === (!conn.closed && conn.active)) this.unreleased.delete(conn.id);
+        if (reading === (!conn.closed && conn.active)) this.unreleased.delete(conn.id);
       } catch {
         // Redis unreachable: kept, and written before this process accepts sockets again
       }
-    }
+    };
+    const conns = [ ...this.unreleased.values() ];
+    // After an outage every dropped socket is here: many at a time (ioredis pipelines them).
+    for (let i = 0; i < conns.length; i += 500) await Promise.all(conns.slice(i, i + 500).map(write));
   }
 
   /**
    * Takes the session's hold for a new socket and returns the cursor to read from. Another socket
    * holding it is asked to let go (the 'open' event, again every second); a hold whose process has
-   * been gone (no `im:proc:` key) for 5 dependency checks is taken over. Null if the socket closed.
+   * been gone (no `im:proc:` key) for 5 dependency checks is taken over. Null if the socket closed
+   * or went passive (a newer socket of the session opened) meanwhile.
    */
   private async holdCursor(conn: Connection): Promise<string | null> {
     const broker = this.service().broker;
     let gone = { held: '', since: 0 };
-    for (let round = 0; !conn.closed; round++) {
+    let asked = 0;
+    for (let wait = 50; !conn.closed && conn.active; wait = Math.min(2 * wait, 1000)) {
       await this.flushReleases(); // this process's own earlier sockets of the session first
       const takeOver = gone.since && Date.now() - gone.since >= 5 * this.settings.healthCheckMs ? gone.held : '';
       const hold = await broker.takeHold(conn.uid, conn.sid, conn.id, this.processId, takeOver);
@@ -279,8 +284,11 @@ export class Hub implements ConnectionHost {
       }
       if (await broker.processAlive(hold.processId)) gone = { held: '', since: 0 };
       else if (gone.held !== hold.held) gone = { held: hold.held, since: Date.now() };
-      if (round % 10 === 0) await broker.publish(conn.uid, { t: 'open', s: conn.sid, c: conn.id, x: [] });
-      await new Promise(resolve => setTimeout(resolve, 100));
+      if (Date.now() - asked >= 1000) {
+        asked = Date.now();
+        await broker.publish(conn.uid, { t: 'open', s: conn.sid, c: conn.id, x: [] });
+      }
+      await new Promise(resolve => setTimeout(resolve, wait));
     }
     return null;
   }
