@@ -242,4 +242,34 @@ describe('WebSocket /ws (CONTRACT-messaging §1)', () => {
     assert.deepEqual(await app.redis.hmget(`im:cur:{${me.id}}`, sid, `seen:${sid}`), [ null, null ]);
     assert.deepEqual(await app.redis.zrange(`im:ws:{${me.id}}`, 0, -1), []);
   });
+
+  // Issue 16 item 9: a session's cursor is read by the socket holding it (README "Messaging").
+  it('a socket waits while another socket of its session holds the cursor on a live process, and takes over the hold of a process that is gone', async () => {
+    mm(app.config.im.messaging, 'healthCheckMs', 100);
+    const sender = await user('holder_a1');
+    const me = await user('holder_b1');
+    await befriend(sender.id, me.id);
+    const holds = `im:hold:{${me.id}}`;
+    const sid = sidOf(me.token);
+    await app.redis.set('im:proc:elsewhere', '1');
+    await app.redis.hset(holds, sid, 'other elsewhere');
+    const waiting = await connect(server.port, me.token);
+    const first = await sendText(server.base, sender.token, me.id, 'held elsewhere');
+    await sleep(1000);
+    assert.deepEqual(waiting.ids(), [], 'nothing read while a live process holds the cursor');
+    await app.redis.hdel(holds, sid); // that process lets go
+    await waiting.received(1);
+    assert.deepEqual(waiting.ids(), [ first.id ]);
+    waiting.close();
+    await waiting.closed;
+
+    await app.redis.del('im:proc:elsewhere'); // the process is gone, its hold is not
+    await app.redis.hset(holds, sid, 'other elsewhere');
+    const next = await connect(server.port, me.token);
+    const second = await sendText(server.base, sender.token, me.id, 'taken over');
+    await next.received(1);
+    assert.deepEqual(next.ids(), [ second.id ]);
+    assert.notEqual(await app.redis.hget(holds, sid), 'other elsewhere');
+    next.close();
+  });
 });
