@@ -131,7 +131,7 @@ describe('messaging with Redis or MySQL down (503, sockets dropped, nothing lost
     await next.until(() => next.frames.length > 0, 'welcome');
     await deps.redis.up();
     const after = await sendText(elsewhere.base, a.token, b.id, 'after the outage');
-    await next.received(1);
+    await next.received(1, 'singleChat', 20000);
     await sleep(300);
     assert.deepEqual(next.ids(), [ after.id ], 'the confirmed frame did not come again');
     next.close();
@@ -142,7 +142,7 @@ describe('messaging with Redis or MySQL down (503, sockets dropped, nothing lost
     await deps.redis.up();
     const next = await reconnect(b.token);
     const after = await sendText(server.base, a.token, b.id, 'after the outage');
-    await next.received(1);
+    await next.received(1, 'singleChat', 20000);
     await sleep(300);
     assert.deepEqual(next.ids(), [ after.id ], 'the confirmed frame did not come again');
     next.close();
