@@ -15,6 +15,8 @@ export interface ConnectionHost {
   settings: { batch: number; maxBufferedBytes: number; clientFrameLimit: number; clientFrameWindowMs: number };
   read(conn: Connection, after: string, count: number): Promise<Outgoing[]>;
   ack(conn: Connection, entryId: string): Promise<void>;
+  /** The socket no longer reads its session's cursor (passive or closed): its last confirmation is written, then the hold goes. */
+  handOver(conn: Connection): void;
   warn(message: string, ...args: unknown[]): void;
 }
 
@@ -39,6 +41,8 @@ export class Connection {
   /** The last inbox entry sent (or skipped) on this socket. */
   sent = '0-0';
   private confirmed = '0-0';
+  /** The cursor this socket started from. */
+  private startedAt = '0-0';
   private sentCount = 0;
   private confirmedCount = 0;
   private pingSeq = 0;
@@ -66,6 +70,11 @@ export class Connection {
     ws.on('ping', () => { this.lastSeen = Date.now(); });
   }
 
+  /** The last entry a pong confirmed on this socket, null if none (saved or not: writing it again changes nothing). */
+  get lastConfirmed(): string | null {
+    return this.confirmed === this.startedAt ? null : this.confirmed;
+  }
+
   private get unconfirmed() {
     return this.sentCount - this.confirmedCount;
   }
@@ -74,6 +83,7 @@ export class Connection {
   start(cursor: string) {
     this.sent = cursor;
     this.confirmed = cursor;
+    this.startedAt = cursor;
     this.catchingUp = false;
     void this.catchUp();
   }
@@ -189,6 +199,7 @@ export class Connection {
   deactivate() {
     this.active = false;
     this.release();
+    this.host.handOver(this);
   }
 
   /** The session is over (or the client broke the frame rules): a last frame if any, then a close code. */

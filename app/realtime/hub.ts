@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { Server } from 'node:http';
 import { Application, Context } from 'egg';
 import { QueryTypes } from 'sequelize';
 import WebSocket, { WebSocketServer } from 'ws';
 import { isUnreachable } from '../lib/dependencyErrors';
+import { SessionOverError } from '../lib/messaging/errors';
 import { BrokerEvent, CLOSE, frameTypeOf } from '../lib/messaging/events';
 import { channelUser, eventChannel } from '../lib/messaging/keys';
 import { frameText, messageObject, revokeNotice } from '../lib/messaging/messageView';
+import type { SessionClaims } from '../service/session';
 import { Connection, ConnectionHost, Outgoing } from './connection';
 import { handleUpgrade } from './upgrade';
 
@@ -51,6 +54,7 @@ export class Hub implements ConnectionHost {
     subscriber.on('message', (channel: string, text: string) => this.onMessage(channel, text));
     subscriber.on('ready', () => this.resubscribe());
     subscriber.on('close', () => this.dropAll());
+    this.service().broker.markProcessAlive(this.processId, 3 * this.settings.healthCheckMs).catch(ignore);
     this.loop('dependencies', () => this.checkDependencies(), () => this.settings.healthCheckMs);
     this.loop('heartbeat', () => this.tick(), () => Math.min(1000, this.settings.heartbeatMs));
   }
@@ -106,6 +110,9 @@ export class Hub implements ConnectionHost {
     ws.on('error', ignore); // e.g. a frame over 4 KB: ws closes with 1009 itself
     ws.on('close', () => this.remove(conn));
     await this.add(conn);
+    // The session was live at the handshake, but a logout since then published its event before
+    // this process listened on the user's channel: check again, now that it listens.
+    if (!(await this.stillLive(conn))) return this.end(conn, CLOSE.unauthenticated);
     conn.sendRaw(JSON.stringify({ type: 'system', data: this.text(locale, 'messaging.frame.welcome'), timestamp: Date.now() }));
     const broker = this.service().broker;
     try {
@@ -113,11 +120,16 @@ export class Hub implements ConnectionHost {
       // Other sockets of this session (on any process) go passive, those over the limit go.
       if (sockets > 1) await broker.publish(uid, { t: 'open', s: sid, c: conn.id, x: dropped });
       this.opened(uid, sid, conn.id, dropped);
-      conn.start(cursor);
+      conn.start(await this.holdCursor(conn) ?? cursor);
     } catch (err) {
+      if (err instanceof SessionOverError) return this.end(conn, CLOSE.unauthenticated);
       this.warn('[messaging] socket of user %d not started: %s', uid, (err as Error).message);
       conn.drop();
     }
+  }
+
+  private stillLive(conn: Connection): Promise<boolean> {
+    return this.app.createAnonymousContext().service.session.isLive({ id: conn.uid, sid: conn.sid } as SessionClaims);
   }
 
   private async add(conn: Connection) {
@@ -137,6 +149,7 @@ export class Hub implements ConnectionHost {
     if (!set?.delete(conn)) return;
     this.size--;
     this.service().broker.socketClosed(conn.uid, conn.sid, conn.id).catch(() => undefined);
+    this.handOver(conn);
     if (set.size) return;
     this.byUser.delete(conn.uid);
     this.subscriber!.unsubscribe(eventChannel(this.settings.channelPrefix, conn.uid)).catch(() => undefined);
@@ -211,7 +224,74 @@ export class Hub implements ConnectionHost {
   }
 
   async ack(conn: Connection, entryId: string) {
-    await this.service().broker.ack(conn.uid, conn.sid, entryId);
+    try {
+      await this.service().broker.ack(conn.uid, conn.sid, entryId);
+    } catch (err) {
+      this.unreleased.set(conn.id, conn); // written again at the next dependency check, or when it hands over
+      throw err;
+    }
+  }
+
+  // CONTRACT §3: a pong-confirmed frame never comes twice. A session's cursor is read by one
+  // socket at a time, the one holding it (im:hold:{uid}); a confirmation that socket could not
+  // write stays here and is written before the hold is let go, so no socket of the session, on
+  // any process, reads from a cursor behind a confirmation. README "Messaging", confirmations.
+
+  /** Sockets whose last confirmation (and, once they stop reading, their hold) is not written yet. */
+  private readonly unreleased = new Map<string, Connection>();
+  /** This process in the holds; `im:proc:<id>` is present while it is alive and reaches Redis. */
+  readonly processId = randomBytes(9).toString('base64url');
+
+  handOver(conn: Connection) {
+    this.unreleased.set(conn.id, conn);
+    void this.flushReleases();
+  }
+
+  /** Writes the confirmations kept here; a socket that stopped reading also lets go of its hold. */
+  private async flushReleases() {
+    const broker = this.service().broker;
+    const write = async (conn: Connection) => {
+      const reading = !conn.closed && conn.active;
+      try {
+        if (reading) await broker.ack(conn.uid, conn.sid, conn.lastConfirmed!);
+        else await broker.releaseHold(conn.uid, conn.sid, conn.id, conn.lastConfirmed);
+        if (reading === (!conn.closed && conn.active)) this.unreleased.delete(conn.id);
+      } catch {
+        // Redis unreachable: kept, and written before this process accepts sockets again
+      }
+    };
+    const conns = [ ...this.unreleased.values() ];
+    // After an outage every dropped socket is here: many at a time (ioredis pipelines them).
+    for (let i = 0; i < conns.length; i += 500) await Promise.all(conns.slice(i, i + 500).map(write));
+  }
+
+  /**
+   * Takes the session's hold for a new socket and returns the cursor to read from. Another socket
+   * holding it is asked to let go (the 'open' event, again every second); a hold whose process has
+   * been gone (no `im:proc:` key) for 5 dependency checks is taken over. Null if the socket closed
+   * or went passive (a newer socket of the session opened) meanwhile.
+   */
+  private async holdCursor(conn: Connection): Promise<string | null> {
+    const broker = this.service().broker;
+    let gone = { held: '', since: 0 };
+    let asked = 0;
+    for (let wait = 50; !conn.closed && conn.active; wait = Math.min(2 * wait, 1000)) {
+      await this.flushReleases(); // this process's own earlier sockets of the session first
+      const takeOver = gone.since && Date.now() - gone.since >= 5 * this.settings.healthCheckMs ? gone.held : '';
+      const hold = await broker.takeHold(conn.uid, conn.sid, conn.id, this.processId, takeOver);
+      if ('cursor' in hold) {
+        if (conn.closed || !conn.active) this.handOver(conn);
+        return hold.cursor;
+      }
+      if (await broker.processAlive(hold.processId)) gone = { held: '', since: 0 };
+      else if (gone.held !== hold.held) gone = { held: hold.held, since: Date.now() };
+      if (Date.now() - asked >= 1000) {
+        asked = Date.now();
+        await broker.publish(conn.uid, { t: 'open', s: conn.sid, c: conn.id, x: [] });
+      }
+      await new Promise(resolve => setTimeout(resolve, wait));
+    }
+    return null;
   }
 
   /**
@@ -275,7 +355,13 @@ export class Hub implements ConnectionHost {
    */
   private async checkDependencies() {
     const probes = [ this.app.redis.ping(), this.app.model.query('SELECT 1', { useMaster: true } as any) ];
-    const failures = (await Promise.allSettled(probes)).filter(result => result.status === 'rejected') as PromiseRejectedResult[];
+    const results = await Promise.allSettled(probes);
+    if (results[0].status === 'fulfilled') {
+      // Confirmations kept during an outage are written before this process takes sockets again.
+      await this.flushReleases();
+      await this.service().broker.markProcessAlive(this.processId, 3 * this.settings.healthCheckMs);
+    }
+    const failures = results.filter(result => result.status === 'rejected') as PromiseRejectedResult[];
     if (failures.some(failure => isUnreachable(failure.reason))) {
       if (this.dependenciesUp) this.warn('[messaging] Redis or MySQL unreachable: dropping %d sockets', this.size);
       this.dependenciesUp = false;
@@ -292,6 +378,7 @@ export class Hub implements ConnectionHost {
     const channels = [ ...this.byUser.keys() ].map(uid => eventChannel(this.settings.channelPrefix, uid));
     if (channels.length) subscriber.subscribe(...channels).catch(() => undefined);
     for (const set of this.byUser.values()) for (const conn of set) if (conn.active) void conn.catchUp();
+    void this.flushReleases();
   }
 
   private dropAll() {

@@ -9,3 +9,10 @@ export class UpgradeRequiredError extends ApiError {
     this.headers.Upgrade = 'websocket';
   }
 }
+
+/** A socket's session is over (a logout since its handshake): the socket was not registered. */
+export class SessionOverError extends Error {
+  constructor() {
+    super('session over');
+  }
+}

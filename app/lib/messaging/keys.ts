@@ -10,6 +10,12 @@ export const cursorKey = (uid: number) => `im:cur:{${uid}}`;
 /** Open sockets of the user's sessions on every process: `<sid> <socket id>` scored by opening time. */
 export const socketsKey = (uid: number) => `im:ws:{${uid}}`;
 
+/** Per session the socket reading its cursor: `<sid>` -> `<socket id> <process id>` (README "Messaging", confirmations). */
+export const holdKey = (uid: number) => `im:hold:{${uid}}`;
+
+/** Present while the process is alive and reaches Redis (refreshed by its dependency watch). */
+export const processKey = (processId: string) => `im:proc:${processId}`;
+
 /** A sender's `client_msg_id` -> the id of the message it created. */
 export const clientMsgKey = (uid: number, clientMsgId: string) => `im:cmid:{${uid}}:${clientMsgId}`;
 

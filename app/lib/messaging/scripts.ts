@@ -44,10 +44,12 @@ return start
 // session, then the live session ids. On connect: drops the cursors of sessions that no longer
 // exist, marks the session seen, registers the socket, and returns { the session's cursor
 // (started as at login if it has none), number of the session's sockets, the socket ids beyond
-// the limit, oldest first, which are unregistered (their processes drop them) }.
+// the limit, oldest first, which are unregistered (their processes drop them) }. A session
+// that is not among the live ones (a logout since the handshake) gets {} and nothing is written.
 export const OPEN_SOCKET = `
 local live = {}
 for i = 6, #ARGV do live[ARGV[i]] = true end
+if not live[ARGV[1]] then return {} end
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
   local sid = f
   if string.sub(f, 1, 5) == 'seen:' then sid = string.sub(f, 6) end
@@ -104,4 +106,26 @@ end
 if floor ~= '0-0' then redis.call('XTRIM', KEYS[2], 'MINID', floor) end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1
+`;
+
+// A session's cursor is read by one socket at a time, the one holding it: a confirmation that
+// socket could not write (Redis down) is still in its process, which writes it before it lets go
+// (RELEASE_HOLD). KEYS[1] holds, KEYS[2] cursors; ARGV: sid, socket id, process id, ttl ms, the
+// hold to take over ('' = none: only from a process that is gone). Returns { 1, the session's
+// cursor } once this socket holds it, or { 0, the current hold "<socket id> <process id>" }.
+export const TAKE_HOLD = `
+local held = redis.call('HGET', KEYS[1], ARGV[1])
+local mine = ARGV[2] .. ' '
+if held and string.sub(held, 1, #mine) ~= mine and held ~= ARGV[5] then return { 0, held } end
+redis.call('HSET', KEYS[1], ARGV[1], mine .. ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return { 1, redis.call('HGET', KEYS[2], ARGV[1]) or redis.call('HGET', KEYS[2], '_max') or '0-0' }
+`;
+
+// KEYS[1] holds; ARGV: sid, socket id. Lets go of the session's cursor if this socket holds it.
+export const RELEASE_HOLD = `
+local held = redis.call('HGET', KEYS[1], ARGV[1])
+local mine = ARGV[2] .. ' '
+if held and string.sub(held, 1, #mine) == mine then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0
 `;

@@ -1,7 +1,8 @@
 import { Service } from 'egg';
+import { SessionOverError } from '../../lib/messaging/errors';
 import { BrokerEvent, EndCode, InboxEntry, entryFields, entryFromFields } from '../../lib/messaging/events';
-import { clientMsgKey, cursorKey, eventChannel, inboxKey, socketsKey } from '../../lib/messaging/keys';
-import { ACK_CURSOR, APPEND_ENTRY, OPEN_SOCKET, START_CURSOR } from '../../lib/messaging/scripts';
+import { clientMsgKey, cursorKey, eventChannel, holdKey, inboxKey, processKey, socketsKey } from '../../lib/messaging/keys';
+import { ACK_CURSOR, APPEND_ENTRY, OPEN_SOCKET, RELEASE_HOLD, START_CURSOR, TAKE_HOLD } from '../../lib/messaging/scripts';
 
 const ACTIVE_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
@@ -23,6 +24,8 @@ export default class BrokerService extends Service {
       redis.defineCommand('msgStartCursor', { numberOfKeys: 1, lua: START_CURSOR });
       redis.defineCommand('msgAckCursor', { numberOfKeys: 2, lua: ACK_CURSOR });
       redis.defineCommand('msgOpenSocket', { numberOfKeys: 2, lua: OPEN_SOCKET });
+      redis.defineCommand('msgTakeHold', { numberOfKeys: 2, lua: TAKE_HOLD });
+      redis.defineCommand('msgReleaseHold', { numberOfKeys: 1, lua: RELEASE_HOLD });
     }
     return redis;
   }
@@ -69,7 +72,7 @@ export default class BrokerService extends Service {
 
   /** Drops a deleted user's inbox, cursors and socket counts (one Cluster slot: the keys share `{uid}`). */
   async forgetUser(uid: number): Promise<void> {
-    await this.redis.del(inboxKey(uid), cursorKey(uid), socketsKey(uid));
+    await this.redis.del(inboxKey(uid), cursorKey(uid), socketsKey(uid), holdKey(uid));
   }
 
   /** Closes the sockets of sessions that are over, on every process. */
@@ -80,18 +83,45 @@ export default class BrokerService extends Service {
   /**
    * On connect: registers the socket and returns the session's cursor, how many sockets the
    * session has open (all processes), and those beyond WS_MAX_PER_SESSION (to drop). Prunes the
-   * cursors of sessions that no longer exist.
+   * cursors of sessions that no longer exist. Throws SessionOverError (and registers nothing) when
+   * the session itself is no longer live.
    */
   async socketOpened(uid: number, sid: string, socketId: string): Promise<{ cursor: string; sockets: number; dropped: string[] }> {
     const live = await this.redis.zrange(this.config.im.session.keyPrefix + uid, 0, -1);
-    const [ cursor, sockets, ...dropped ] = await this.redis.msgOpenSocket(cursorKey(uid), socketsKey(uid), sid, Date.now(), this.ttlMs,
+    const reply = await this.redis.msgOpenSocket(cursorKey(uid), socketsKey(uid), sid, Date.now(), this.ttlMs,
       socketId, this.settings.wsMaxPerSession, ...live);
+    if (!reply.length) throw new SessionOverError();
+    const [ cursor, sockets, ...dropped ] = reply;
     return { cursor: String(cursor), sockets: Number(sockets), dropped: dropped.map(String) };
   }
 
   /** The device confirmed everything up to `entryId`. */
   async ack(uid: number, sid: string, entryId: string): Promise<void> {
     await this.redis.msgAckCursor(cursorKey(uid), inboxKey(uid), sid, entryId, Date.now(), ACTIVE_WINDOW_MS, this.ttlMs);
+  }
+
+  /**
+   * The socket starts reading the session's cursor: it takes the session's hold, unless another
+   * socket has it (`takeOver`: that hold, of a process found gone, is taken anyway).
+   */
+  async takeHold(uid: number, sid: string, socketId: string, processId: string, takeOver: string): Promise<{ cursor: string } | { held: string; processId: string }> {
+    const [ taken, value ] = await this.redis.msgTakeHold(holdKey(uid), cursorKey(uid), sid, socketId, processId, this.ttlMs, takeOver);
+    if (Number(taken) === 1) return { cursor: String(value) };
+    return { held: String(value), processId: String(value).split(' ')[1] ?? '' };
+  }
+
+  /** The socket stops reading: its last confirmation (if any) is written, then the hold goes. */
+  async releaseHold(uid: number, sid: string, socketId: string, confirmed: string | null): Promise<void> {
+    if (confirmed) await this.ack(uid, sid, confirmed);
+    await this.redis.msgReleaseHold(holdKey(uid), sid, socketId);
+  }
+
+  async markProcessAlive(processId: string, ttlMs: number): Promise<void> {
+    await this.redis.set(processKey(processId), '1', 'PX', ttlMs);
+  }
+
+  async processAlive(processId: string): Promise<boolean> {
+    return (await this.redis.exists(processKey(processId))) === 1;
   }
 
   async socketClosed(uid: number, sid: string, socketId: string): Promise<void> {

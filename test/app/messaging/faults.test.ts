@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { app, mm } from 'egg-mock/bootstrap';
 import { testPort } from '../../ports';
 import { appBehindProxies } from '../hardening/support';
-import { Client, befriend, listen, sendMessage, sleep, textBody } from './support';
+import { Client, befriend, listen, sendMessage, sendText, sleep, textBody } from './support';
 import { openSession, insertUser } from '../../helpers';
 
 const REDIS_PROXY_PORT = testPort(7150);
@@ -14,6 +14,8 @@ const UNAVAILABLE = { msg: 'fail', data: '服务暂不可用，请稍后再试' 
 describe('messaging with Redis or MySQL down (503, sockets dropped, nothing lost)', () => {
   const deps = appBehindProxies(REDIS_PROXY_PORT, MYSQL_PROXY_PORT);
   const server = listen(() => deps.app);
+  // Another process (the test's own app, straight to Redis): where a socket of the session may land next.
+  const elsewhere = listen();
 
   beforeEach(async () => {
     await deps.redis.up();
@@ -90,4 +92,59 @@ describe('messaging with Redis or MySQL down (503, sockets dropped, nothing lost
       back.close();
     });
   }
+
+  /**
+   * Issue 16 item 9: b's socket on the app behind the proxies gets a frame and answers its ping, but
+   * Redis hangs, so the confirmation is not saved; then Redis is cut and the socket dropped.
+   */
+  async function confirmedButNotSaved() {
+    mm(deps.app.config.im.messaging, 'heartbeatMs', 600000); // the only ping is the one after the frame
+    const warnings: string[] = [];
+    const warn = deps.app.coreLogger.warn.bind(deps.app.coreLogger);
+    mm(deps.app.coreLogger, 'warn', (message: string, ...args: unknown[]) => {
+      warnings.push(message);
+      warn(message, ...args);
+    });
+    const { a, b } = await pair();
+    const first = new Client(`ws://127.0.0.1:${server.port}/ws?token=${b.token}`, { autoPong: false });
+    const pings: Buffer[] = [];
+    first.ws.on('ping', data => pings.push(data));
+    await first.opened;
+    const confirmed = await sendText(server.base, a.token, b.id, 'confirmed once');
+    await first.received(1);
+    await first.until(() => pings.length > 0, 'the ping after the frame');
+    deps.redis.stall();
+    first.ws.pong(pings[0]);
+    await first.until(() => warnings.some(text => text.includes('not saved')), 'the failed cursor write', 10000);
+    await deps.redis.down();
+    assert.deepEqual(await first.closed, { code: 1006, clean: false });
+    assert.deepEqual(first.ids(), [ confirmed.id ]);
+    return { a, b, confirmed };
+  }
+
+  it('a pong-confirmed frame whose cursor write failed (Redis down) never comes again: the next socket of the session, on another process, reads after it', async () => {
+    mm(app.config.im.messaging, 'healthCheckMs', 5000); // this process waits for the other to come back, however slow it is
+    const { a, b } = await confirmedButNotSaved();
+    // Redis answers this process, not yet the one that holds the confirmation: the socket waits for it.
+    const next = new Client(`ws://127.0.0.1:${elsewhere.port}/ws?token=${b.token}`);
+    await next.opened;
+    await next.until(() => next.frames.length > 0, 'welcome');
+    await deps.redis.up();
+    const after = await sendText(elsewhere.base, a.token, b.id, 'after the outage');
+    await next.received(1, 'singleChat', 20000);
+    await sleep(300);
+    assert.deepEqual(next.ids(), [ after.id ], 'the confirmed frame did not come again');
+    next.close();
+  });
+
+  it('a pong-confirmed frame whose cursor write failed never comes again on the same process either', async () => {
+    const { a, b } = await confirmedButNotSaved();
+    await deps.redis.up();
+    const next = await reconnect(b.token);
+    const after = await sendText(server.base, a.token, b.id, 'after the outage');
+    await next.received(1, 'singleChat', 20000);
+    await sleep(300);
+    assert.deepEqual(next.ids(), [ after.id ], 'the confirmed frame did not come again');
+    next.close();
+  });
 });

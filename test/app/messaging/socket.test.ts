@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { app, mm } from 'egg-mock/bootstrap';
 import { AUTH_FAILURES, login, register } from '../../helpers';
-import { Client, befriend, call, connect, device, listen, sendText, sidOf, sleep, user, WELCOME } from './support';
+import { Hub } from '../../../app/realtime/hub';
+import { Client, befriend, call, connect, device, listen, sendText, sidOf, sleep, TOKEN_INVALID, user, WELCOME } from './support';
 
 describe('WebSocket /ws (CONTRACT-messaging §1)', () => {
   const server = listen();
@@ -206,5 +207,69 @@ describe('WebSocket /ws (CONTRACT-messaging §1)', () => {
     assert.equal((await client.closed).code, 4001);
     const still = await connect(server.port, other);
     still.close();
+  });
+
+  // Issue 16 item 4: the handshake checks the session, the user's channel is subscribed later; a
+  // logout in between published its event before anyone listened. The hook makes that order certain.
+  it('a handshake racing a logout (the logout lands before the channel is subscribed): fail frame, 4001, nothing sent after the logout', async () => {
+    mm(app.config.im.messaging, 'heartbeatMs', 600000); // no periodic check: only the socket's own checks can close it
+    const sender = await user('racer_a1');
+    const me = await user('racer_b1');
+    await befriend(sender.id, me.id);
+    const add = (Hub.prototype as any).add;
+    let hooked = 0;
+    mm(Hub.prototype, 'add', async function(this: Hub, conn: { uid: number }) {
+      if (conn.uid === me.id && hooked++ === 0) {
+        assert.equal((await call(server.base, 'POST', '/api/chat/logout', me.token)).status, 200);
+        await sendText(server.base, sender.token, me.id, 'after the logout');
+      }
+      return add.call(this, conn);
+    });
+    const client = new Client(url(me.token));
+    await client.opened;
+    assert.equal((await client.closedWithin(5000)).code, 4001);
+    assert.deepEqual(client.frames, [{ msg: 'fail', data: TOKEN_INVALID }]);
+    assert.equal(hooked, 1);
+  });
+
+  it('the socket-opening script registers no socket and no cursor for a session that is not live', async () => {
+    const me = await user('racer_c1');
+    const sid = sidOf(me.token);
+    assert.equal((await call(server.base, 'POST', '/api/chat/logout', me.token)).status, 200);
+    await app.redis.hdel(`im:cur:{${me.id}}`, sid, `seen:${sid}`);
+    const broker = app.createAnonymousContext().service.messaging.broker;
+    await assert.rejects(broker.socketOpened(me.id, sid, 'socket1'), /session over/);
+    assert.deepEqual(await app.redis.hmget(`im:cur:{${me.id}}`, sid, `seen:${sid}`), [ null, null ]);
+    assert.deepEqual(await app.redis.zrange(`im:ws:{${me.id}}`, 0, -1), []);
+  });
+
+  // Issue 16 item 9: a session's cursor is read by the socket holding it (README "Messaging").
+  it('a socket waits while another socket of its session holds the cursor on a live process, and takes over the hold of a process that is gone', async () => {
+    mm(app.config.im.messaging, 'healthCheckMs', 100);
+    const sender = await user('holder_a1');
+    const me = await user('holder_b1');
+    await befriend(sender.id, me.id);
+    const holds = `im:hold:{${me.id}}`;
+    const sid = sidOf(me.token);
+    await app.redis.set('im:proc:elsewhere', '1');
+    await app.redis.hset(holds, sid, 'other elsewhere');
+    const waiting = await connect(server.port, me.token);
+    const first = await sendText(server.base, sender.token, me.id, 'held elsewhere');
+    await sleep(1000);
+    assert.deepEqual(waiting.ids(), [], 'nothing read while a live process holds the cursor');
+    await app.redis.hdel(holds, sid); // that process lets go
+    await waiting.received(1);
+    assert.deepEqual(waiting.ids(), [ first.id ]);
+    waiting.close();
+    await waiting.closed;
+
+    await app.redis.del('im:proc:elsewhere'); // the process is gone, its hold is not
+    await app.redis.hset(holds, sid, 'other elsewhere');
+    const next = await connect(server.port, me.token);
+    const second = await sendText(server.base, sender.token, me.id, 'taken over');
+    await next.received(1);
+    assert.deepEqual(next.ids(), [ second.id ]);
+    assert.notEqual(await app.redis.hget(holds, sid), 'other elsewhere');
+    next.close();
   });
 });
