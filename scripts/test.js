@@ -108,14 +108,16 @@ function run(command, args, env, { live = false } = {}) {
   return new Promise(resolve => {
     const child = spawn(command, args, {
       cwd: root, env: { ...process.env, ...env }, detached: true,
-      stdio: [ 'ignore', live ? 'inherit' : 'pipe', live ? 'inherit' : 'pipe' ],
+      stdio: [ 'ignore', 'pipe', 'pipe' ],
     });
     children.add(child);
     let output = '';
-    if (!live) {
-      child.stdout.on('data', chunk => { output += chunk; });
-      child.stderr.on('data', chunk => { output += chunk; });
-    }
+    const collect = to => chunk => {
+      output += chunk;
+      if (live) to.write(chunk);
+    };
+    child.stdout.on('data', collect(process.stdout));
+    child.stderr.on('data', collect(process.stderr));
     child.on('close', code => {
       children.delete(child);
       resolve({ code: code ?? 1, output });
@@ -138,7 +140,9 @@ async function main() {
 
   // One process: exactly a plain `egg-bin test` on the databases `pretest` migrated.
   if (jobs === 1) {
-    const { code } = await run(eggBin, [ 'test', ...files ], {}, { live: true });
+    const { code, output } = await run(eggBin, [ 'test', ...files ], {}, { live: true });
+    const failed = count(output, 'failing') || (code ? 1 : 0);
+    console.log(`${count(output, 'passing')} passed, ${failed} failed`);
     process.exit(code);
   }
 
