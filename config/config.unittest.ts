@@ -5,10 +5,12 @@ import { envInt, envString } from '../app/lib/env';
 export default (appInfo: EggAppInfo) => {
   const config: PowerPartial<EggAppConfig> = {};
   // Tests own these: the suite truncates the table and flushes the Redis database.
-  (config as any).sequelize = { database: envString('MYSQL_DATABASE', 'chat_unittest') };
+  const database = envString('MYSQL_DATABASE', 'chat_unittest');
+  (config as any).sequelize = { database };
   (config as any).redis = { client: { db: envInt('REDIS_DB', 1) } };
-  // Uploads go to a folder the file tests empty between tests, never to data/uploads.
-  const uploadDir = path.join(appInfo.baseDir, 'run', 'unittest-uploads');
+  // Uploads go to a folder the file tests empty between tests, never to data/uploads; one per test
+  // database, so the test processes `npm test` runs at once never empty each other's.
+  const uploadDir = path.join(appInfo.baseDir, 'run', 'unittest-uploads', database);
   (config as any).im = {
     // A cheaper scrypt keeps the suite fast; the stored format and code path are the same.
     password: { cost: envInt('SCRYPT_COST', 16384, 1024) },
