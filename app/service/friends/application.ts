@@ -1,6 +1,6 @@
 import { Service } from 'egg';
 import { Transaction } from 'sequelize';
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { HandleStatus } from '../../lib/friends/rules';
 import { SQL } from '../../lib/friends/queries';
 import { change, insert, isGone, select, utcNow } from '../../lib/friends/sql';
@@ -12,6 +12,8 @@ import { Bucket } from '../rateLimit';
 interface PairState {
   /** My goodfriend row about the target exists (blacklisted or not). */
   friends: number;
+  /** The target blocks me (user_block). */
+  blocked: number;
   mine_status: string | null;
   mine_time: Date | null;
   theirs_status: string | null;
@@ -31,7 +33,8 @@ export default class ApplicationService extends Service {
   /**
    * POST /api/chat/applyfriend. Agrees to the target's pending application to me if there is
    * one (both remarks ""), else files my application (replacing a refused/ignored/agreed one).
-   * Checks after the locks, in the documented order: 404, 409s, then the rate limit (429),
+   * Checks after the locks, in the documented order: 404, 409 (friends), 403 (the target
+   * blocks me), the other 409s, then the rate limit (429),
    * which counts only applications actually created.
    */
   async apply(userId: number, targetId: number, note: string): Promise<void> {
@@ -48,6 +51,8 @@ export default class ApplicationService extends Service {
         if (!target || isGone(target) || target.role === 'visitor') throw new NotFoundError('friends.targetNotFound');
         const [ state ] = await select<PairState>(this.ctx.model, SQL.pairState, { a: userId, b: targetId }, transaction);
         if (Number(state.friends)) throw new ConflictError('friends.alreadyFriends');
+        // A block refuses every way in, the auto-agree of the target's own application included.
+        if (Number(state.blocked)) throw new ForbiddenError('messaging.error.blacklisted');
         if (state.theirs_status === 'pending') {
           await this.service.friends.friendship.befriend({ userId, friendId: targetId }, { transaction });
           return;
