@@ -110,7 +110,8 @@ export const SQL = {
   profileByUuid: `SELECT u.id, u.uuid, u.username, u.nickname, u.avatar, u.role, u.userset, ${USER_INFO_COLUMNS}
     FROM \`user\` u LEFT JOIN user_info i ON i.user_id = u.id
     WHERE u.uuid = :uuid AND ${visible('u')}`,
-  settingsOf: `SELECT u.id, u.userset, u.invite_confirm, u.status, u.is_deleted, u.role, g.isblack, g.status AS friend_status
+  settingsOf: `SELECT u.id, u.userset, u.invite_confirm, u.status, u.is_deleted, u.role, g.isblack, g.status AS friend_status,
+      ${BLOCKS('u.id', ':me')} AS blocks_me
     FROM \`user\` u LEFT JOIN goodfriend g ON g.user_id = u.id AND g.friend_id = :me
     WHERE u.id = :other`,
   setNickname: updateUser('nickname'),
