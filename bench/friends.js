@@ -171,6 +171,7 @@ function statements(v) {
     [ 'updateUserinfo / userset: one UPDATE by primary key', SQL.setNickname, { value: 'x', now, id: v.a }],
     [ 'applyfriend, handleapply, deletegoodfriend, befriend: both users locked, lower id first', SQL.lockUsers, { ids: v.fresh }],
     [ 'applyfriend: the pair and both caps (the hub applying: 5,000 friends counted)', SQL.pairState, { a: v.hub, b: v.owner }],
+    [ 'applyfriend from a new applicant: the new applicants\' pending to the target', SQL.newPendingTo, { b: v.owner, since: '2000-01-01 00:00:00.000' }],
     [ 'applyfriend: a refused application replaced', SQL.deleteApplication, applied ],
     [ 'handleapply: the application to me', SQL.applicationToMe, { id: v.applicationId, me: v.owner }],
     [ 'handleapply: its status under the locks', SQL.applicationStatus, { id: v.applicationId }],

@@ -37,7 +37,7 @@ const updateUser = (column: string) => `UPDATE \`user\` SET \`${column}\` = :val
 
 export const SQL = {
   // Both users' rows, lower id first, in one statement (the lock every friendship write takes first).
-  lockUsers: 'SELECT id, status, is_deleted, role, invite_confirm FROM `user` WHERE id IN (:ids) ORDER BY id FOR UPDATE',
+  lockUsers: 'SELECT id, status, is_deleted, role, invite_confirm, create_time FROM `user` WHERE id IN (:ids) ORDER BY id FOR UPDATE',
 
   // applyfriend, after the locks: the pair's rows and both caps, in one statement.
   pairState: `SELECT
@@ -48,6 +48,10 @@ export const SQL = {
     (SELECT status FROM goodfriendapply WHERE user_id = :b AND friend_id = :a) AS theirs_status,
     (SELECT COUNT(*) FROM goodfriend WHERE user_id = :a) AS my_friends,
     (SELECT COUNT(*) FROM goodfriendapply WHERE friend_id = :b AND status = 'pending') AS target_pending`,
+  // applyfriend from a new applicant to a target with many pending: those from new applicants
+  // (visitors, accounts made after :since), over the idx_apply_pending range (at most FRIEND_PENDING_MAX).
+  newPendingTo: `SELECT COUNT(*) AS pending FROM goodfriendapply p JOIN \`user\` pu ON pu.id = p.user_id
+    WHERE p.friend_id = :b AND p.status = 'pending' AND (pu.role = 'visitor' OR pu.create_time > :since)`,
   deleteApplication: 'DELETE FROM goodfriendapply WHERE user_id = :a AND friend_id = :b',
   insertApplication: `INSERT INTO goodfriendapply (user_id, friend_id, nickname, status, create_time, update_time)
     VALUES (:a, :b, :note, 'pending', :now, :now)`,

@@ -3,7 +3,7 @@ import { Transaction } from 'sequelize';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { HandleStatus } from '../../lib/friends/rules';
 import { SQL } from '../../lib/friends/queries';
-import { change, insert, isGone, select, utcNow } from '../../lib/friends/sql';
+import { change, insert, isGone, select, Standing, utcNow } from '../../lib/friends/sql';
 import { application, InboxRow, inboxItem, PairRow } from '../../lib/friends/views';
 import { lockingTransaction } from '../../lib/lockedTransaction';
 import { Bucket } from '../rateLimit';
@@ -58,9 +58,13 @@ export default class ApplicationService extends Service {
           return;
         }
         if (this.inCooldown(state)) throw new ConflictError('friends.alreadyApplied');
-        const { max, pendingMax } = this.config.im.friends;
+        const { max, pendingMax, pendingNewMax } = this.config.im.friends;
         if (Number(state.my_friends) >= max) throw new ConflictError('friends.friendLimit');
         if (Number(state.target_pending) >= pendingMax) throw new ConflictError('friends.inboxFull');
+        if (Number(state.target_pending) >= pendingNewMax && this.isNewApplicant(users.get(userId)!)) {
+          const [{ pending }] = await select<{ pending: number }>(this.ctx.model, SQL.newPendingTo, { b: targetId, since: this.newSince() }, transaction);
+          if (Number(pending) >= pendingNewMax) throw new ConflictError('friends.inboxFull');
+        }
         // A retried transaction has its place in the bucket already.
         if (!taken) {
           await rateLimit.take([ bucket ]);
@@ -75,6 +79,22 @@ export default class ApplicationService extends Service {
     }
     // A retry that ended in an auto-agree created nothing.
     if (taken && !created) await rateLimit.release([[ bucket, 'refund' ]]);
+  }
+
+  /**
+   * New applicants (README "Friends", full inboxes): visitors, and accounts younger than
+   * FRIEND_NEW_ACCOUNT_AGE. Together they hold at most FRIEND_PENDING_NEW_MAX of a target's
+   * pending applications, so throwaway accounts cannot fill an inbox against older ones.
+   */
+  private isNewApplicant(applicant: Standing): boolean {
+    const age = this.config.im.friends.newAccountAge;
+    return applicant.role === 'visitor' || (age > 0 && Date.now() - new Date(applicant.create_time).getTime() < age * 1000);
+  }
+
+  /** The creation time (UTC, DATETIME(3) text) after which an account is new; far future when FRIEND_NEW_ACCOUNT_AGE is 0. */
+  private newSince(): string {
+    const age = this.config.im.friends.newAccountAge;
+    return age ? new Date(Date.now() - age * 1000).toISOString().slice(0, 23).replace('T', ' ') : '9999-12-31 23:59:59.999';
   }
 
   /** Pending, or refused/ignored less than FRIEND_REAPPLY_COOLDOWN ago (answered alike, so the applicant cannot tell). */
