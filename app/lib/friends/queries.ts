@@ -106,6 +106,7 @@ export const SQL = {
   isBlockedBy: `SELECT ${BLOCKS(':blocker', ':blocked')} AS blocked`,
   insertBlock: 'INSERT IGNORE INTO user_block (blocker_id, blocked_id, create_time) VALUES (:blocker, :blocked, :now)',
   deleteBlock: 'DELETE FROM user_block WHERE blocker_id = :blocker AND blocked_id = :blocked',
+  withdrawPending: 'DELETE FROM goodfriendapply WHERE user_id = :blocker AND friend_id = :blocked AND status = \'pending\'',
   setRowBlack: 'UPDATE goodfriend SET isblack = :isblack, update_time = :now WHERE user_id = :blocker AND friend_id = :blocked',
   setStar: updateMyRow(setFlag('ismystarfriend'), ' AND g.isblack = 0'),
   setVisibility: updateMyRow('g.friendlookme = :friendlookme, g.melookfriend = :melookfriend', ' AND g.isblack = 0'),

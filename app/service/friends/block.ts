@@ -44,6 +44,8 @@ export default class BlockService extends Service {
       if (!lifting && (!user || isGone(user))) throw new NotFoundError('friends.friendNotFound');
       const pair = { blocker, blocked: target, now: utcNow() };
       if (wanted !== blocked) await change(model, wanted ? SQL.insertBlock : SQL.deleteBlock, pair, transaction);
+      // Blocking withdraws my pending application to them: they cannot befriend me by agreeing to it.
+      if (wanted) await change(model, SQL.withdrawPending, pair, transaction);
       await change(model, SQL.setRowBlack, { ...pair, isblack: wanted ? 1 : 0 }, transaction);
     });
   }

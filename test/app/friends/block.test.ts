@@ -82,12 +82,14 @@ describe('blocks: B blocks A', () => {
     assertOk(await send(a, b.id));
   });
 
-  it('a pending application from B to A is not auto-agreed by A\'s application', async () => {
+  it('blocking withdraws B\'s pending application to A: A can neither agree to it nor have it auto-agreed', async () => {
     const [ a, b ] = await members([ 'alice01', 'bob0001' ]);
     assertOk(await apply(b, a.id));
+    const { id } = (await applicationRow(b.id, a.id))!;
     assertOk(await black(b, a.id, 1));
+    assert.equal(await applicationRow(b.id, a.id), undefined);
+    assertFail(await handle(a, id, 'agree'), 404, '申请不存在或已处理');
     assertFail(await apply(a, b.id), 403, BLACKLISTED);
-    assert.equal((await applicationRow(b.id, a.id))!.status, 'pending');
     assert.equal(await friendRow(a.id, b.id), undefined);
   });
 
