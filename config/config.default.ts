@@ -234,6 +234,14 @@ export default (appInfo: EggAppInfo) => {
       applyLimit: envInt('FRIEND_APPLY_LIMIT', 30, 1),
       applyWindow: envInt('FRIEND_APPLY_WINDOW', 3600, 1),
       reapplyCooldown: envInt('FRIEND_REAPPLY_COOLDOWN', 86400, 0),
+      // New applicants (visitors, accounts younger than newAccountAge s) may hold at most
+      // pendingNewMax of a target's pending applications (README "Friends", full inboxes).
+      pendingNewMax: envInt('FRIEND_PENDING_NEW_MAX', 200, 1),
+      newAccountAge: envInt('FRIEND_NEW_ACCOUNT_AGE', 604800, 0),
+      // getUserSetInfo: distinct other users one caller may look up per lookupWindow s.
+      lookupLimit: envInt('USER_LOOKUP_LIMIT', 300, 1),
+      lookupLimitVisitor: envInt('USER_LOOKUP_LIMIT_VISITOR', 20, 1),
+      lookupWindow: envInt('USER_LOOKUP_WINDOW', 3600, 1),
     },
     // Uploads, serving and video screenshots (README "Files"); also sets config.multipart.
     files: filesConfig(appInfo.baseDir),

@@ -12,6 +12,8 @@ declare module 'ioredis' {
     /** See app/lib/rateLimitScripts.ts: number of keys, the keys, then limit and window ms per key. */
     rateTake(numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
     rateRelease(numberOfKeys: number, ...keysAndArgs: string[]): Promise<number>;
+    /** The set's key, the member, the limit, the window ms; 0 or the ms to wait. */
+    rateTakeDistinct(numberOfKeys: number, key: string, member: string, limit: number, windowMs: number): Promise<number>;
     /** See app/lib/messaging/scripts.ts. */
     msgAppend(key: string, max: number, minId: string, ttlMs: number, ...fields: string[]): Promise<[ string, string ]>;
     msgStartCursor(key: string, sid: string, nowMs: number, ttlMs: number): Promise<string>;

@@ -35,3 +35,22 @@ for i, key in ipairs(KEYS) do
 end
 return 0
 `;
+
+// KEYS[1]: the set of the distinct things (e.g. user ids) a caller looked at in the window;
+// ARGV: the thing, the limit, the window (ms). A thing already in the set passes free; a new
+// one is added and passes unless the set holds `limit` already. Returns 0, or the ms until the
+// window (opened by the first thing of the set) ends.
+export const TAKE_DISTINCT = `
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl < 0 then
+    ttl = tonumber(ARGV[3])
+    redis.call('PEXPIRE', KEYS[1], ttl)
+  end
+  return ttl
+end
+redis.call('SADD', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 0
+`;

@@ -1,6 +1,6 @@
 import { Service } from 'egg';
 import { RateLimitedError } from '../lib/errors';
-import { RELEASE_ATTEMPT, TAKE_ATTEMPT } from '../lib/rateLimitScripts';
+import { RELEASE_ATTEMPT, TAKE_ATTEMPT, TAKE_DISTINCT } from '../lib/rateLimitScripts';
 
 export interface Bucket {
   key: string;
@@ -26,6 +26,7 @@ export default class RateLimitService extends Service {
     if (typeof redis.rateTake !== 'function') {
       redis.defineCommand('rateTake', { lua: TAKE_ATTEMPT });
       redis.defineCommand('rateRelease', { lua: RELEASE_ATTEMPT });
+      redis.defineCommand('rateTakeDistinct', { lua: TAKE_DISTINCT });
     }
     return redis;
   }
@@ -69,6 +70,16 @@ export default class RateLimitService extends Service {
   async take(buckets: Bucket[]): Promise<void> {
     const args = buckets.flatMap(b => [ b.limit, b.windowSeconds * 1000 ]);
     const waitMs = await this.redis.rateTake(buckets.length, ...buckets.map(b => b.key), ...args);
+    if (waitMs > 0) throw new RateLimitedError(waitMs / 1000);
+  }
+
+  /**
+   * Counts `member` in a bucket of distinct members (a Redis set): one already counted in the
+   * window passes free, a new one passes while fewer than `limit` are counted; else throws
+   * RateLimitedError.
+   */
+  async takeDistinct(bucket: Bucket, member: string): Promise<void> {
+    const waitMs = await this.redis.rateTakeDistinct(1, bucket.key, member, bucket.limit, bucket.windowSeconds * 1000);
     if (waitMs > 0) throw new RateLimitedError(waitMs / 1000);
   }
 

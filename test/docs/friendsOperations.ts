@@ -117,11 +117,11 @@ const ops: Operation[] = [
     ],
   },
   {
-    method: 'post', route: '/api/chat/setblackgoodfriend/{id}', service: [ 'friend', 'setBlack' ], gate: 'usersOnly', bodyLimit: true,
+    method: 'post', route: '/api/chat/setblackgoodfriend/{id}', service: [ 'block', 'set' ], gate: 'usersOnly', bodyLimit: true,
     path: w => `/api/chat/setblackgoodfriend/${w.friend.id}`,
     specific: async (w, path) => [
       await call('post', path, w.me.token, { isblack: 1 }),
-      await call('post', `/api/chat/setblackgoodfriend/${w.stranger.id}`, w.me.token),
+      await call('post', '/api/chat/setblackgoodfriend/4294967295', w.me.token),
       await call('post', path, w.me.token, { isblack: 5 }),
     ],
   },
@@ -188,11 +188,16 @@ const ops: Operation[] = [
     method: 'post', route: '/api/chat/getUserSetInfo', service: [ 'profile', 'settingsOf' ], gate: 'session', bodyLimit: true,
     path: () => '/api/chat/getUserSetInfo',
     body: w => ({ userid: w.friend.id }),
-    specific: async (w, path) => [
-      await call('post', path, w.me.token, { userid: w.friend.id }),
-      await call('post', path, w.me.token, { userid: w.visitor.id }),
-      await call('post', path, w.me.token, { userid: 'x' }),
-    ],
+    specific: async (w, path) => {
+      mock(app.config.im.friends, 'lookupLimit', 2);
+      return [
+        await call('post', path, w.me.token, { userid: w.friend.id }),
+        await call('post', path, w.me.token, { userid: w.visitor.id }),
+        await call('post', path, w.me.token, { userid: 'x' }),
+        // A third distinct user within the window: 429.
+        await call('post', path, w.me.token, { userid: w.stranger.id }),
+      ];
+    },
   },
 ];
 

@@ -34,7 +34,7 @@ export default class FriendController extends Controller {
     const { ctx } = this;
     const friendId = this.friendId();
     const { isblack } = ctx.check(blackRules);
-    await ctx.service.friends.friend.setBlack(ctx.state.session.id, friendId, toInt(isblack) ?? null);
+    await ctx.service.friends.block.set(ctx.state.session.id, friendId, toInt(isblack) ?? null);
     ctx.ok('ok');
   }
 

@@ -30,6 +30,6 @@ export default class ProfileController extends Controller {
   async settings() {
     const { ctx } = this;
     const { userid } = ctx.check(userSetInfoRules);
-    ctx.ok(await ctx.service.friends.profile.settingsOf(ctx.state.session.id, toInt(userid)!));
+    ctx.ok(await ctx.service.friends.profile.settingsOf(ctx.state.session, toInt(userid)!));
   }
 }

@@ -27,20 +27,31 @@ const PENDING_TO_ME = `SELECT COUNT(*) AS pending FROM goodfriendapply p JOIN \`
 const setFlag = (column: string) => `g.${column} = IF(:${column} IS NULL, g.${column} = 0, :${column})`;
 const updateMyRow = (assignments: string, condition = '') =>
   `UPDATE ${FRIEND_JOIN} SET ${assignments}, g.update_time = :now WHERE ${IS_MY_VISIBLE_FRIEND}${condition}`;
+/**
+ * Whether :blocker (an SQL expression) blocks :blocked: one probe of user_block's primary key.
+ * The one test of a block, used by every statement that reads one (messaging's parties too).
+ */
+export const BLOCKS = (blocker: string, blocked: string) =>
+  `EXISTS (SELECT 1 FROM user_block WHERE blocker_id = ${blocker} AND blocked_id = ${blocked})`;
 const updateUser = (column: string) => `UPDATE \`user\` SET \`${column}\` = :value, update_time = :now WHERE id = :id`;
 
 export const SQL = {
   // Both users' rows, lower id first, in one statement (the lock every friendship write takes first).
-  lockUsers: 'SELECT id, status, is_deleted, role, invite_confirm FROM `user` WHERE id IN (:ids) ORDER BY id FOR UPDATE',
+  lockUsers: 'SELECT id, status, is_deleted, role, invite_confirm, create_time FROM `user` WHERE id IN (:ids) ORDER BY id FOR UPDATE',
 
   // applyfriend, after the locks: the pair's rows and both caps, in one statement.
   pairState: `SELECT
     EXISTS (SELECT 1 FROM goodfriend WHERE user_id = :a AND friend_id = :b) AS friends,
+    ${BLOCKS(':b', ':a')} AS blocked,
     (SELECT status FROM goodfriendapply WHERE user_id = :a AND friend_id = :b) AS mine_status,
     (SELECT update_time FROM goodfriendapply WHERE user_id = :a AND friend_id = :b) AS mine_time,
     (SELECT status FROM goodfriendapply WHERE user_id = :b AND friend_id = :a) AS theirs_status,
     (SELECT COUNT(*) FROM goodfriend WHERE user_id = :a) AS my_friends,
     (SELECT COUNT(*) FROM goodfriendapply WHERE friend_id = :b AND status = 'pending') AS target_pending`,
+  // applyfriend from a new applicant to a target with many pending: those from new applicants
+  // (visitors, accounts made after :since), over the idx_apply_pending range (at most FRIEND_PENDING_MAX).
+  newPendingTo: `SELECT COUNT(*) AS pending FROM goodfriendapply p JOIN \`user\` pu ON pu.id = p.user_id
+    WHERE p.friend_id = :b AND p.status = 'pending' AND (pu.role = 'visitor' OR pu.create_time > :since)`,
   deleteApplication: 'DELETE FROM goodfriendapply WHERE user_id = :a AND friend_id = :b',
   insertApplication: `INSERT INTO goodfriendapply (user_id, friend_id, nickname, status, create_time, update_time)
     VALUES (:a, :b, :note, 'pending', :now, :now)`,
@@ -67,8 +78,9 @@ export const SQL = {
   // befriend: per side, its friend count and whether its row exists; then the missing rows.
   pairSides: `SELECT user_id, COUNT(*) AS total, MAX(friend_id = IF(user_id = :a, :b, :a)) AS has_row
     FROM goodfriend WHERE user_id IN (:a, :b) GROUP BY user_id`,
-  insertFriendRows: (count: number) => `INSERT INTO goodfriend (user_id, friend_id, nickname, create_time, update_time)
-    VALUES ${Array.from({ length: count }, (_, i) => `(:owner${i}, :friend${i}, :remark${i}, :now, :now)`).join(', ')}`,
+  // A row's isblack starts as its owner's block (befriending again does not lift a block).
+  insertFriendRows: (count: number) => `INSERT INTO goodfriend (user_id, friend_id, nickname, isblack, create_time, update_time)
+    VALUES ${Array.from({ length: count }, (_, i) => `(:owner${i}, :friend${i}, :remark${i}, ${BLOCKS(`:owner${i}`, `:friend${i}`)}, :now, :now)`).join(', ')}`,
   agreePending: `UPDATE goodfriendapply SET status = 'agree', update_time = :now WHERE (${BOTH_WAYS}) AND status = 'pending'`,
   agreeOwnApplication: `INSERT INTO goodfriendapply (user_id, friend_id, nickname, status, create_time, update_time)
     VALUES (:a, :b, :note, 'agree', :now, :now)
@@ -89,7 +101,13 @@ export const SQL = {
     FROM ${FRIEND_JOIN} LEFT JOIN user_info i ON i.user_id = u.id WHERE ${IS_MY_VISIBLE_FRIEND}`,
   myFriendRow: `SELECT ${pairColumns('g')} FROM ${MY_VISIBLE_ROW} AND g.isblack = 0`,
   myRowBlack: `SELECT g.isblack FROM ${MY_VISIBLE_ROW}`,
-  setBlack: updateMyRow(setFlag('isblack')),
+  // Blocks (user_block, the owner of a block is its blocker); the blocker's goodfriend row, if
+  // any, kept in step (its isblack shows the block in the response shapes).
+  isBlockedBy: `SELECT ${BLOCKS(':blocker', ':blocked')} AS blocked`,
+  insertBlock: 'INSERT IGNORE INTO user_block (blocker_id, blocked_id, create_time) VALUES (:blocker, :blocked, :now)',
+  deleteBlock: 'DELETE FROM user_block WHERE blocker_id = :blocker AND blocked_id = :blocked',
+  withdrawPending: 'DELETE FROM goodfriendapply WHERE user_id = :blocker AND friend_id = :blocked AND status = \'pending\'',
+  setRowBlack: 'UPDATE goodfriend SET isblack = :isblack, update_time = :now WHERE user_id = :blocker AND friend_id = :blocked',
   setStar: updateMyRow(setFlag('ismystarfriend'), ' AND g.isblack = 0'),
   setVisibility: updateMyRow('g.friendlookme = :friendlookme, g.melookfriend = :melookfriend', ' AND g.isblack = 0'),
 
@@ -97,7 +115,8 @@ export const SQL = {
   profileByUuid: `SELECT u.id, u.uuid, u.username, u.nickname, u.avatar, u.role, u.userset, ${USER_INFO_COLUMNS}
     FROM \`user\` u LEFT JOIN user_info i ON i.user_id = u.id
     WHERE u.uuid = :uuid AND ${visible('u')}`,
-  settingsOf: `SELECT u.id, u.userset, u.invite_confirm, u.status, u.is_deleted, u.role, g.isblack, g.status AS friend_status
+  settingsOf: `SELECT u.id, u.userset, u.invite_confirm, u.status, u.is_deleted, u.role, g.isblack, g.status AS friend_status,
+      ${BLOCKS('u.id', ':me')} AS blocks_me
     FROM \`user\` u LEFT JOIN goodfriend g ON g.user_id = u.id AND g.friend_id = :me
     WHERE u.id = :other`,
   setNickname: updateUser('nickname'),

@@ -33,6 +33,8 @@ export interface Standing {
   role: string;
   /** 1: others must apply first (autoAddFriendAndAgree refused). */
   invite_confirm: number;
+  /** When the account was made (a new applicant's applications have their own cap). */
+  create_time: Date;
 }
 
 /** Gone: disabled or deleted. Gone users are invisible to the friends routes; their rows stay. */

@@ -1,9 +1,9 @@
 import { Service } from 'egg';
 import { Transaction } from 'sequelize';
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { HandleStatus } from '../../lib/friends/rules';
 import { SQL } from '../../lib/friends/queries';
-import { change, insert, isGone, select, utcNow } from '../../lib/friends/sql';
+import { change, insert, isGone, select, Standing, utcNow } from '../../lib/friends/sql';
 import { application, InboxRow, inboxItem, PairRow } from '../../lib/friends/views';
 import { lockingTransaction } from '../../lib/lockedTransaction';
 import { Bucket } from '../rateLimit';
@@ -12,6 +12,8 @@ import { Bucket } from '../rateLimit';
 interface PairState {
   /** My goodfriend row about the target exists (blacklisted or not). */
   friends: number;
+  /** The target blocks me (user_block). */
+  blocked: number;
   mine_status: string | null;
   mine_time: Date | null;
   theirs_status: string | null;
@@ -31,7 +33,8 @@ export default class ApplicationService extends Service {
   /**
    * POST /api/chat/applyfriend. Agrees to the target's pending application to me if there is
    * one (both remarks ""), else files my application (replacing a refused/ignored/agreed one).
-   * Checks after the locks, in the documented order: 404, 409s, then the rate limit (429),
+   * Checks after the locks, in the documented order: 404, 409 (friends), 403 (the target
+   * blocks me), the other 409s, then the rate limit (429),
    * which counts only applications actually created.
    */
   async apply(userId: number, targetId: number, note: string): Promise<void> {
@@ -48,14 +51,20 @@ export default class ApplicationService extends Service {
         if (!target || isGone(target) || target.role === 'visitor') throw new NotFoundError('friends.targetNotFound');
         const [ state ] = await select<PairState>(this.ctx.model, SQL.pairState, { a: userId, b: targetId }, transaction);
         if (Number(state.friends)) throw new ConflictError('friends.alreadyFriends');
+        // A block refuses every way in, the auto-agree of the target's own application included.
+        if (Number(state.blocked)) throw new ForbiddenError('messaging.error.blacklisted');
         if (state.theirs_status === 'pending') {
           await this.service.friends.friendship.befriend({ userId, friendId: targetId }, { transaction });
           return;
         }
         if (this.inCooldown(state)) throw new ConflictError('friends.alreadyApplied');
-        const { max, pendingMax } = this.config.im.friends;
+        const { max, pendingMax, pendingNewMax } = this.config.im.friends;
         if (Number(state.my_friends) >= max) throw new ConflictError('friends.friendLimit');
         if (Number(state.target_pending) >= pendingMax) throw new ConflictError('friends.inboxFull');
+        if (Number(state.target_pending) >= pendingNewMax && this.isNewApplicant(users.get(userId)!)) {
+          const [{ pending }] = await select<{ pending: number }>(this.ctx.model, SQL.newPendingTo, { b: targetId, since: this.newSince() }, transaction);
+          if (Number(pending) >= pendingNewMax) throw new ConflictError('friends.inboxFull');
+        }
         // A retried transaction has its place in the bucket already.
         if (!taken) {
           await rateLimit.take([ bucket ]);
@@ -70,6 +79,22 @@ export default class ApplicationService extends Service {
     }
     // A retry that ended in an auto-agree created nothing.
     if (taken && !created) await rateLimit.release([[ bucket, 'refund' ]]);
+  }
+
+  /**
+   * New applicants (README "Friends", full inboxes): visitors, and accounts younger than
+   * FRIEND_NEW_ACCOUNT_AGE. Together they hold at most FRIEND_PENDING_NEW_MAX of a target's
+   * pending applications, so throwaway accounts cannot fill an inbox against older ones.
+   */
+  private isNewApplicant(applicant: Standing): boolean {
+    const age = this.config.im.friends.newAccountAge;
+    return applicant.role === 'visitor' || (age > 0 && Date.now() - new Date(applicant.create_time).getTime() < age * 1000);
+  }
+
+  /** The creation time (UTC, DATETIME(3) text) after which an account is new; far future when FRIEND_NEW_ACCOUNT_AGE is 0. */
+  private newSince(): string {
+    const age = this.config.im.friends.newAccountAge;
+    return age ? new Date(Date.now() - age * 1000).toISOString().slice(0, 23).replace('T', ' ') : '9999-12-31 23:59:59.999';
   }
 
   /** Pending, or refused/ignored less than FRIEND_REAPPLY_COOLDOWN ago (answered alike, so the applicant cannot tell). */

@@ -47,12 +47,6 @@ export default class FriendService extends Service {
     return friendRow(row);
   }
 
-  /** POST /api/chat/setblackgoodfriend/:id: sets or flips `isblack` of my row, in one UPDATE. */
-  async setBlack(userId: number, friendId: number, isblack: FlagValue): Promise<void> {
-    const changed = await this.updateMine(SQL.setBlack, { me: userId, friend: friendId, isblack });
-    if (!changed && !await this.visibleRow(userId, friendId)) throw new NotFoundError('friends.friendNotFound');
-  }
-
   /** POST /api/chat/setstargoodfriend/:id: sets or flips `ismystarfriend`, unless I blacklisted the friend. */
   async setStar(userId: number, friendId: number, ismystarfriend: FlagValue): Promise<void> {
     await this.updateUnblocked(SQL.setStar, userId, friendId, { ismystarfriend });

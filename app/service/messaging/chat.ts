@@ -102,7 +102,7 @@ export default class ChatService extends Service {
   private async sendChecked(caller: Caller, input: SendInput): Promise<MessageObject> {
     const { store } = this.ctx.service.messaging;
     if (input.chatType === 'group') throw new NotFoundError('messaging.error.groupNotFound');
-    const [{ users, links, conversationId }, sessions ] = await Promise.all([
+    const [{ users, links, blockers, conversationId }, sessions ] = await Promise.all([
       store.parties(caller.id, input.sendtoId),
       this.ctx.service.messaging.broker.sessionCount(caller.id),
     ]);
@@ -112,7 +112,8 @@ export default class ChatService extends Service {
     if (!recipient || recipient.is_deleted || recipient.status !== 1) throw new NotFoundError('messaging.error.recipientUnavailable');
     // R: the recipient's row about the sender.
     const theirs = links.find(link => link.user_id === recipient.id);
-    if (theirs?.isblack) throw new ForbiddenError('messaging.error.blacklisted');
+    // The recipient's block (user_block) refuses me, friends or not.
+    if (blockers.has(recipient.id)) throw new ForbiddenError('messaging.error.blacklisted');
     if (theirs && theirs.status !== 1) throw new ForbiddenError('messaging.error.systemBlocked');
     let guard: Draft['guard'];
     if (!theirs) {

@@ -13,7 +13,7 @@ export default class ContactsService extends Service {
    * (`invite_confirm` 0) straight from the chat page. One transaction: both users' rows locked
    * (the friends write path), my application stored as `agree`, both friendship rows, and one
    * systemNotice each way; the notices are delivered after the commit. Checks in the order
-   * 422, 404, 409, 403, under the locks.
+   * 422, 404, 409, 403 (the target blocks me, then consent), under the locks.
    */
   async autoAddFriendAndAgree(userId: number, friendId: number, note: string): Promise<void> {
     if (friendId === userId) throw new ValidationError('friends.selfApply');
@@ -25,6 +25,7 @@ export default class ContactsService extends Service {
       if (!target || isGone(target) || target.role === 'visitor') throw new NotFoundError('friends.targetNotFound');
       const mine = await select(this.ctx.model, SQL.myRowExists, { a: userId, b: friendId }, transaction);
       if (mine.length) throw new ConflictError('friends.alreadyFriends');
+      if (await this.service.friends.block.isBlockedBy(friendId, userId, transaction)) throw new ForbiddenError('messaging.error.blacklisted');
       if (target.invite_confirm !== 0) throw new ForbiddenError('messaging.error.consentNeeded');
       await friendship.befriend({ userId, friendId, applicationNote: note }, {
         transaction,

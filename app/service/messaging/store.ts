@@ -1,5 +1,6 @@
 import { Service } from 'egg';
 import { QueryTypes, Transaction } from 'sequelize';
+import { BLOCKS } from '../../lib/friends/queries';
 import { MessageRow } from '../../lib/messaging/messageView';
 
 export interface ConversationRow {
@@ -54,20 +55,26 @@ export default class StoreService extends Service {
   }
 
   /**
-   * Both users, both directions of their friendship and their conversation's id, in one query
-   * (primary key, then unique keys): sendmessage's only read before its transaction.
+   * Both users, both directions of their friendship, which of them blocks the other
+   * (`blockers`, user_block) and their conversation's id, in one query (primary key, then
+   * unique keys): sendmessage's only read before its transaction.
    */
-  async parties(x: number, y: number): Promise<{ users: Map<number, Party>; links: FriendLink[]; conversationId: string | null }> {
+  async parties(x: number, y: number): Promise<{ users: Map<number, Party>; links: FriendLink[]; blockers: Set<number>; conversationId: string | null }> {
     const [ lo, hi ] = pairOf(x, y);
-    const rows = await this.select<Party & { link_nickname: string | null; link_isblack: number | null; link_status: number | null; conversation: string | null }>(
+    const other = '(CASE WHEN u.id = :lo THEN :hi ELSE :lo END)';
+    const rows = await this.select<Party & { link_nickname: string | null; link_isblack: number | null; link_status: number | null;
+      blocks_other: number; conversation: string | null; }>(
       'SELECT u.id, u.uuid, u.username, u.nickname, u.avatar, u.status, u.is_deleted, u.role, u.userset, ' +
-      'g.nickname AS link_nickname, g.isblack AS link_isblack, g.status AS link_status, c.id AS conversation FROM `user` u ' +
-      'LEFT JOIN goodfriend g ON g.user_id = u.id AND g.friend_id = (CASE WHEN u.id = :lo THEN :hi ELSE :lo END) ' +
+      `g.nickname AS link_nickname, g.isblack AS link_isblack, g.status AS link_status, ${BLOCKS('u.id', other)} AS blocks_other, ` +
+      'c.id AS conversation FROM `user` u ' +
+      `LEFT JOIN goodfriend g ON g.user_id = u.id AND g.friend_id = ${other} ` +
       'LEFT JOIN conversation c ON c.user_a = :lo AND c.user_b = :hi WHERE u.id IN (:lo, :hi)', { lo, hi });
     const users = new Map<number, Party>();
     const links: FriendLink[] = [];
+    const blockers = new Set<number>();
     for (const row of rows) {
       const { link_nickname, link_isblack, link_status } = row;
+      if (Number(row.blocks_other)) blockers.add(row.id);
       const user: Party = { id: row.id, uuid: row.uuid, username: row.username, nickname: row.nickname, avatar: row.avatar, status: row.status,
         is_deleted: row.is_deleted, role: row.role, userset: row.userset };
       users.set(user.id, user);
@@ -75,7 +82,7 @@ export default class StoreService extends Service {
         links.push({ user_id: user.id, friend_id: user.id === lo ? hi : lo, nickname: link_nickname ?? '', isblack: link_isblack ?? 0, status: link_status });
       }
     }
-    return { users, links, conversationId: rows[0]?.conversation ? String(rows[0].conversation) : null };
+    return { users, links, blockers, conversationId: rows[0]?.conversation ? String(rows[0].conversation) : null };
   }
 
   async conversationId(x: number, y: number): Promise<string | null> {

@@ -49,15 +49,17 @@ describe('blacklist: A blacklists B', () => {
     assert.deepEqual(assertOk(await search(b.token, { keyword: 'alice01' })).map((u: { id: number }) => u.id), [ a.id ]);
   });
 
-  it('un-blacklisting restores everything; deleting the friendship ends the blacklist', async () => {
+  it('un-blacklisting restores everything; deleting the friendship does not end the blacklist (A\'s block, user_block)', async () => {
     const { a, b } = await blacklisted();
     assertOk(await post(`/api/chat/setblackgoodfriend/${b.id}`, a.token));
     assert.equal(assertOk(await post(`/api/chat/ismygoodfriend/${b.id}`, a.token)).isblack, 0);
     assertOk(await post(`/api/chat/setblackgoodfriend/${b.id}`, a.token));
     assertOk(await post(`/api/chat/deletegoodfriend/${a.id}`, b.token));
     assert.equal(await pairRowCount(a.id, b.id), 0);
-    await befriendByApi(b, a);
-    assert.equal((await friendRow(a.id, b.id))!.isblack, 0);
+    // A befriends B again: the row shows the block that survived.
+    assertOk(await apply(a, b.id));
+    assertOk(await handle(b, (await applicationRow(a.id, b.id))!.id, 'agree'));
+    assert.equal((await friendRow(a.id, b.id))!.isblack, 1);
   });
 });
 

@@ -131,6 +131,12 @@ export async function befriendBySql(owner: number, friends: number[], row: Parti
     { user_id: friend, friend_id: owner, create_time: now, update_time: now },
   ]);
   for (let i = 0; i < values.length; i += 1000) await app.model.Goodfriend.bulkCreate(values.slice(i, i + 1000));
+  // A blacklisted row stands for the owner's block (user_block), as setblackgoodfriend writes them.
+  if (row.isblack) {
+    for (const friend of friends) {
+      await execute('INSERT IGNORE INTO user_block (blocker_id, blocked_id, create_time) VALUES (:owner, :friend, NOW(3))', { owner, friend });
+    }
+  }
 }
 
 /** Sets a user's standing by SQL (disabled, deleted, back again). */

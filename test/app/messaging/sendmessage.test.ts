@@ -126,6 +126,7 @@ describe('POST /api/chat/socket/sendmessage', () => {
     await blacklist(b.id, a.id);
     assertFail(await sendMessage(server.base, a.token, textBody(b.id, 'x')), 403, '对方把你拉黑了，不能发送消息');
     await sendText(server.base, b.token, a.id, 'I blacklisted you but may write');
+    await app.model.query('DELETE FROM user_block WHERE blocker_id = :b', { replacements: { b: b.id } });
     await app.model.Goodfriend.update({ isblack: 0, status: 0 }, { where: { user_id: b.id, friend_id: a.id } });
     assertFail(await sendMessage(server.base, a.token, textBody(b.id, 'x')), 403, '系统把你们拉黑了，不能发送消息');
   });

@@ -234,8 +234,10 @@ export async function friends(first = 'sender01', second = 'receiver1') {
   return { a, b };
 }
 
-/** `owner` blacklists `target` (owner's row about target: isblack 1). */
+/** `owner` blacklists `target`: the block (user_block) and owner's row about target in step (isblack 1), as setblackgoodfriend writes them. */
 export async function blacklist(owner: number, target: number) {
+  await app.model.query('INSERT IGNORE INTO user_block (blocker_id, blocked_id, create_time) VALUES (:owner, :target, NOW(3))',
+    { replacements: { owner, target } });
   await app.model.Goodfriend.update({ isblack: 1 }, { where: { user_id: owner, friend_id: target } });
 }
 
