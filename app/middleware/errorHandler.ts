@@ -1,5 +1,6 @@
 import { Context } from 'egg';
 import { ApiError, InternalError, MalformedBodyError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from '../lib/errors';
+import { countDependencyError } from '../lib/metrics/registry';
 import { validationError } from '../lib/rules';
 
 const UNAVAILABLE = /^(Sequelize(Connection\w*|HostNotFound|HostNotReachable|AccessDenied|InvalidConnection)Error|ConnectionAcquireTimeoutError|MaxRetriesPerRequestError|AbortError)$/;
@@ -35,6 +36,7 @@ export default () => async function errorHandler(ctx: Context, next: () => Promi
     await next();
   } catch (err: any) {
     const error = toApiError(err);
+    countDependencyError(err);
     if (error.status >= 500) {
       // Name and message only: no stack with paths, no SQL, no request body.
       ctx.logger.error('[errorHandler] %s %s -> %d %s: %s', ctx.method, ctx.path, error.status, err?.name, err?.message);

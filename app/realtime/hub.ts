@@ -7,6 +7,7 @@ import { channelUser, eventChannel } from '../lib/messaging/keys';
 import { frameText, messageObject, revokeNotice } from '../lib/messaging/messageView';
 import { Connection, ConnectionHost, Outgoing } from './connection';
 import { handleUpgrade } from './upgrade';
+import { openSockets } from '../lib/metrics/registry';
 
 type Redis = Application['redis'];
 
@@ -121,6 +122,7 @@ export class Hub implements ConnectionHost {
 
   private async add(conn: Connection) {
     this.size++;
+    openSockets.inc();
     const set = this.byUser.get(conn.uid);
     if (set) {
       set.add(conn);
@@ -135,6 +137,7 @@ export class Hub implements ConnectionHost {
     const set = this.byUser.get(conn.uid);
     if (!set?.delete(conn)) return;
     this.size--;
+    openSockets.dec();
     this.service().broker.socketClosed(conn.uid, conn.sid, conn.id).catch(() => undefined);
     if (set.size) return;
     this.byUser.delete(conn.uid);

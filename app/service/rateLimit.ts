@@ -1,5 +1,6 @@
 import { Service } from 'egg';
 import { RateLimitedError } from '../lib/errors';
+import { countRateLimited } from '../lib/metrics/registry';
 import { RELEASE_ATTEMPT, TAKE_ATTEMPT } from '../lib/rateLimitScripts';
 
 export interface Bucket {
@@ -69,7 +70,10 @@ export default class RateLimitService extends Service {
   async take(buckets: Bucket[]): Promise<void> {
     const args = buckets.flatMap(b => [ b.limit, b.windowSeconds * 1000 ]);
     const waitMs = await this.redis.rateTake(buckets.length, ...buckets.map(b => b.key), ...args);
-    if (waitMs > 0) throw new RateLimitedError(waitMs / 1000);
+    if (waitMs > 0) {
+      countRateLimited(buckets.map(b => b.key));
+      throw new RateLimitedError(waitMs / 1000);
+    }
   }
 
   /** Gives attempts back (`refund`) or clears a bucket (`reset`). */
