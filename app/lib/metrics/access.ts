@@ -22,8 +22,8 @@ export function allowList(entries: string[]): BlockList {
   for (const entry of entries) {
     const [ address, bits, extra ] = entry.split('/');
     const family = isIP(address);
-    const prefix = bits === undefined ? NaN : Number(bits);
-    if (!family || extra !== undefined || (bits !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= (family === 4 ? 32 : 128)))) {
+    const prefix = Number(bits);
+    if (!family || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && prefix <= (family === 4 ? 32 : 128)))) {
       throw new Error(`METRICS_ALLOW_IPS: "${entry}" is not an IP address or CIDR range`);
     }
     const type = family === 4 ? 'ipv4' : 'ipv6';
