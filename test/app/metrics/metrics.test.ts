@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { app, mm } from 'egg-mock/bootstrap';
+import { unreachableRedis } from '../../faults';
 import { PASSWORD, register } from '../../helpers';
 import { Client, befriend, call, connect, listen, sendText, user } from '../messaging/support';
 import { labelValues, sample } from './support';
@@ -133,6 +134,17 @@ describe('GET /metrics (README "Metrics")', () => {
       assert.equal(sample(after, 'im_frames_delivered_total') - sample(before, 'im_frames_delivered_total'), 1);
       assert.equal(sample(after, 'im_inbox_entries_waiting') - sample(delivered, 'im_inbox_entries_waiting'), 1);
       client.close();
+    });
+
+    it('counts requests failed on Redis, and still answers while Redis is unreachable (the inbox sample keeps its last value)', async () => {
+      mm(app.config.im.metrics, 'inboxCacheMs', 0);
+      const before = await metrics();
+      mm(app, 'redis', unreachableRedis(app));
+      assert.equal((await call(server.base, 'POST', '/api/loginChat', undefined, { username: 'metrics08', password: PASSWORD })).status, 503);
+      const after = await metrics();
+      assert.equal(sample(after, 'im_dependency_errors_total', { dependency: 'redis' }) - sample(before, 'im_dependency_errors_total', { dependency: 'redis' }), 1);
+      assert.equal(sample(after, 'im_dependency_errors_total', { dependency: 'mysql' }), sample(before, 'im_dependency_errors_total', { dependency: 'mysql' }));
+      assert.equal(sample(after, 'im_inbox_entries_waiting'), sample(before, 'im_inbox_entries_waiting'));
     });
 
     it('counts rate-limit refusals by limit, never by address or username', async () => {
