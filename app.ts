@@ -5,6 +5,7 @@ import { customRules } from './app/lib/rules';
 import { visitorCustomRules } from './app/lib/visitors/rules';
 import { OPEN_SESSION } from './app/lib/sessionScripts';
 import { Hub } from './app/realtime/hub';
+import { clusterMetrics } from './app/lib/metrics/cluster';
 
 export default class AppBoot implements IBoot {
   // Messaging's connection layer: `ws` on each HTTP server of this worker (app/realtime/).
@@ -24,6 +25,7 @@ export default class AppBoot implements IBoot {
     for (const [ name, check ] of Object.entries({ ...customRules, ...visitorCustomRules, ...friendsRules })) this.app.validator.addRule(name, check);
     this.app.redis.defineCommand('openSession', { numberOfKeys: 1, lua: OPEN_SESSION });
     this.app.on('server', (server: Server) => this.hub.attach(server));
+    clusterMetrics(this.app); // answers the other workers' scrapes from now on
   }
 
   async didReady() {

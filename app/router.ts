@@ -9,6 +9,8 @@ import files from './router/files';
 // live session (middleware `auth`); routes closed to visitors add `usersOnly` after it.
 export default (app: Application) => {
   app.router.get('/api/health', app.controller.health.show);
+  // Prometheus scrapes, for allowed addresses or a token only (README "Metrics").
+  app.router.get('/metrics', app.controller.metrics.show);
   account(app);
   visitors(app);
   messaging(app);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { envBool, envChoice, envHostList, envInt, envString, loadDotEnv } from '../app/lib/env';
 import { filesConfig, multipartConfig } from '../app/lib/files/config';
 import { lockWaitTimeout } from '../app/lib/lockedTransaction';
+import { allowList } from '../app/lib/metrics/access';
 import { mysql2WithQueryTimeout } from '../app/lib/mysqlQueryTimeout';
 
 // Signs development tokens only; config.prod.ts refuses to start with it.
@@ -243,10 +244,19 @@ export default (appInfo: EggAppInfo) => {
       lookupLimitVisitor: envInt('USER_LOOKUP_LIMIT_VISITOR', 20, 1),
       lookupWindow: envInt('USER_LOOKUP_WINDOW', 3600, 1),
     },
+    // GET /metrics (README "Metrics"): who may scrape (app/lib/metrics/access.ts), how long the
+    // scraped worker waits for the others, how old the inbox sample may be.
+    metrics: {
+      allowIps: envString('METRICS_ALLOW_IPS', '127.0.0.1,::1').split(',').map(entry => entry.trim()).filter(Boolean),
+      token: envString('METRICS_TOKEN', ''),
+      collectTimeoutMs: envInt('METRICS_COLLECT_TIMEOUT_MS', 1000, 1),
+      inboxCacheMs: envInt('METRICS_INBOX_CACHE_MS', 15000, 0),
+    },
     // Uploads, serving and video screenshots (README "Files"); also sets config.multipart.
     files: filesConfig(appInfo.baseDir),
   };
   config.multipart = multipartConfig(im.files) as any;
+  allowList(im.metrics.allowIps); // a malformed METRICS_ALLOW_IPS stops the start
 
   // `as {}` keeps the inferred type to `im` alone, breaking the cycle with EggAppConfig.
   return { ...config as {}, im };

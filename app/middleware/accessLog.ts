@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Context } from 'egg';
+import { countRequest } from '../lib/metrics/registry';
 
 // A client's (or proxy's) id is kept only when it is short and plain, so it cannot forge log lines.
 export const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -23,5 +24,6 @@ export default () => async function accessLog(ctx: Context, next: () => Promise<
     const userId = ctx.state.userId ?? ctx.state.session?.id ?? '-';
     ctx.app.getLogger('accessLogger').info('%s %s %d %sms rid=%s ip=%s uid=%s',
       ctx.method, ctx.path, ctx.status, ms.toFixed(1), requestId, ctx.ip, userId);
+    countRequest(ctx.method, (ctx as { _matchedRoute?: string })._matchedRoute, ctx.status, ms / 1000);
   }
 };

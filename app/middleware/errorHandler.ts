@@ -1,6 +1,7 @@
 import { Context } from 'egg';
 import { isUnavailable } from '../lib/dependencyErrors';
 import { ApiError, InternalError, MalformedBodyError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from '../lib/errors';
+import { countDependencyError } from '../lib/metrics/registry';
 import { validationError } from '../lib/rules';
 
 /** Turns anything thrown below into the contract's envelope and status. */
@@ -22,6 +23,7 @@ export default () => async function errorHandler(ctx: Context, next: () => Promi
     await next();
   } catch (err: any) {
     const error = toApiError(err);
+    countDependencyError(err);
     if (error.status >= 500) {
       // Never in the answer, and never the error's other fields (a Sequelize error's SQL and
       // bound values). An unknown failure (500) is logged with its stack, to be found and fixed;

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { BrokerEvent, frameTypeOf } from '../lib/messaging/events';
 import { frameText } from '../lib/messaging/messageView';
 import { compareEntryIds } from '../lib/messaging/streamIds';
+import { countDisconnect, framesDelivered } from '../lib/metrics/registry';
 
 /** An inbox entry ready to go: its frame, or null when this session skips it (its own copy). */
 export interface Outgoing {
@@ -68,6 +69,7 @@ export class Connection {
   ) {
     ws.on('pong', data => this.onPong(data.toString()));
     ws.on('ping', () => { this.lastSeen = Date.now(); });
+    ws.on('close', countDisconnect);
   }
 
   /** The last entry a pong confirmed on this socket, null if none (saved or not: writing it again changes nothing). */
@@ -150,6 +152,7 @@ export class Connection {
       return;
     }
     for (const entry of entries) if (entry.frame !== null) this.sendRaw(entry.frame);
+    framesDelivered.inc(entries.filter(entry => entry.frame !== null).length);
     this.sent = entries[entries.length - 1].id;
     this.sentCount += entries.length;
     if (!this.pingQueued) {

@@ -11,6 +11,7 @@ import { frameText, messageObject, revokeNotice } from '../lib/messaging/message
 import type { SessionClaims } from '../service/session';
 import { Connection, ConnectionHost, Outgoing } from './connection';
 import { handleUpgrade } from './upgrade';
+import { openSockets } from '../lib/metrics/registry';
 
 type Redis = Application['redis'];
 
@@ -134,6 +135,7 @@ export class Hub implements ConnectionHost {
 
   private async add(conn: Connection) {
     this.size++;
+    openSockets.inc();
     const set = this.byUser.get(conn.uid);
     if (set) {
       set.add(conn);
@@ -148,6 +150,7 @@ export class Hub implements ConnectionHost {
     const set = this.byUser.get(conn.uid);
     if (!set?.delete(conn)) return;
     this.size--;
+    openSockets.dec();
     this.service().broker.socketClosed(conn.uid, conn.sid, conn.id).catch(() => undefined);
     this.handOver(conn);
     if (set.size) return;

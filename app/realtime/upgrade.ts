@@ -6,6 +6,7 @@ import { CLOSE } from '../lib/messaging/events';
 import { SAFE_REQUEST_ID } from '../middleware/accessLog';
 import { authenticate, readToken } from '../middleware/auth';
 import { toApiError } from '../middleware/errorHandler';
+import { countRefusedHandshake } from '../lib/metrics/registry';
 import type { Hub } from './hub';
 
 // Module-level on purpose: a closure created inside handleUpgrade would share its scope with
@@ -57,6 +58,7 @@ export async function handleUpgrade(hub: Hub, req: IncomingMessage, socket: Dupl
     auth = await authenticate(ctx, url.searchParams.get('token') || readToken(ctx));
   } catch (err) {
     const error = toApiError(err);
+    countRefusedHandshake(error.key);
     if (error.status !== 401 && error.status !== 403) {
       log(error.status);
       return refuse(ctx, socket, error);

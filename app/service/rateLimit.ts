@@ -1,5 +1,6 @@
 import { Service } from 'egg';
 import { RateLimitedError } from '../lib/errors';
+import { countRateLimited } from '../lib/metrics/registry';
 import { RELEASE_ATTEMPT, TAKE_ATTEMPT, TAKE_DISTINCT } from '../lib/rateLimitScripts';
 
 export interface Bucket {
@@ -70,7 +71,13 @@ export default class RateLimitService extends Service {
   async take(buckets: Bucket[]): Promise<void> {
     const args = buckets.flatMap(b => [ b.limit, b.windowSeconds * 1000 ]);
     const waitMs = await this.redis.rateTake(buckets.length, ...buckets.map(b => b.key), ...args);
-    if (waitMs > 0) throw new RateLimitedError(waitMs / 1000);
+    if (waitMs > 0) this.refuse(buckets, waitMs);
+  }
+
+  /** A refusal: counted by limit name (GET /metrics), then 429 with Retry-After. */
+  private refuse(buckets: Bucket[], waitMs: number): never {
+    countRateLimited(buckets.map(b => b.key));
+    throw new RateLimitedError(waitMs / 1000);
   }
 
   /**
@@ -80,7 +87,7 @@ export default class RateLimitService extends Service {
    */
   async takeDistinct(bucket: Bucket, member: string): Promise<void> {
     const waitMs = await this.redis.rateTakeDistinct(1, bucket.key, member, bucket.limit, bucket.windowSeconds * 1000);
-    if (waitMs > 0) throw new RateLimitedError(waitMs / 1000);
+    if (waitMs > 0) this.refuse([ bucket ], waitMs);
   }
 
   /** Gives attempts back (`refund`) or clears a bucket (`reset`). */

@@ -221,6 +221,22 @@ describe('docs/openapi.yaml', () => {
     });
   });
 
+  describe('GET /metrics', () => {
+    it('200 (Prometheus text) to an allowed address, 404 to anyone else', async () => {
+      const res = await app.httpRequest().get('/metrics').expect(200);
+      const documented = spec.paths['/metrics'].get.responses['200'];
+      for (const [ name, header ] of Object.entries<any>(documented.headers)) {
+        const value = res.headers[name.toLowerCase()];
+        if (header.required) assert.notEqual(value, undefined, `GET /metrics 200: header ${name} missing`);
+        if (value !== undefined) matches(header.schema, value, `GET /metrics 200 header ${name}`);
+      }
+      assert.match(res.text, /^# TYPE im_http_requests_total counter$/m);
+      seen.add('get /metrics 200');
+      mock(app.config.im.metrics, 'allowIps', []);
+      conforms('get', '/metrics', await app.httpRequest().get('/metrics').expect(404));
+    });
+  });
+
   describe('visitor routes', () => {
     const disabledVisitor = async (deviceId: string) => {
       const visitor = await arrive(deviceId);

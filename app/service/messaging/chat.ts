@@ -6,6 +6,7 @@ import { ForbiddenError, NotFoundError, ServiceUnavailableError, ValidationError
 import { sendCountFor } from '../../lib/friends/userset';
 import { SendInput } from '../../lib/messaging/messageInput';
 import { MessageObject, MessageRow, RevokeNotice, messageObject, revokeNotice, revokedData } from '../../lib/messaging/messageView';
+import { messagesStored } from '../../lib/metrics/registry';
 import { Bucket } from '../rateLimit';
 import { QueuedEntry } from './broker';
 import { ConversationRow, FriendLink, Party } from './store';
@@ -190,6 +191,7 @@ export default class ChatService extends Service {
     const queued = await this.queue(row, message, 'm', draft.copies ? { kind: 's', origin: draft.origin! } : undefined);
     if (draft.clientMsgId) await broker.setClientMsgId(sender.id, draft.clientMsgId, message.id);
     transaction.afterCommit(() => broker.announce(queued));
+    transaction.afterCommit(() => messagesStored.inc());
     return message;
   }
 

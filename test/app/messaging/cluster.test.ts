@@ -1,58 +1,22 @@
-// CONTRACT-messaging §6: the production build in Egg's cluster mode (egg-scripts, 2 workers),
-// each worker with its own sockets. The build goes to a temporary folder (this checkout keeps
-// no compiled .js), the server gets its own title, port, logs and channel prefix.
+// CONTRACT-messaging §6: the production build in Egg's cluster mode (egg-scripts, 2 workers,
+// test/productionCluster.ts), each worker with its own sockets and channel prefix.
 import { strict as assert } from 'node:assert';
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { app } from 'egg-mock/bootstrap';
 import { insertUsers, PASSWORD } from '../../helpers';
 import { testPort } from '../../ports';
+import { productionCluster } from '../../productionCluster';
 import { Client, befriend, call, sendMessage, sleep, textBody } from './support';
 
-const run = promisify(execFile);
-const root = path.join(__dirname, '../../..');
 const PORT = testPort(7152);
-const TITLE = `egg-server-messaging-cluster-${PORT}`;
 const BASE = `http://127.0.0.1:${PORT}`;
 
 describe('messaging on 2 worker processes (egg-scripts, production build)', function() {
   this.timeout(180000);
-  let dir: string;
-  let logs: string;
-  const eggScripts = path.join(root, 'node_modules', '.bin', 'egg-scripts');
-  const env = () => ({
-    PATH: process.env.PATH!, HOME: dir, EGG_SERVER_ENV: 'prod', NODE_ENV: 'production', LOG_DIR: logs,
-    JWT_SECRET: randomBytes(32).toString('hex'), SCRYPT_COST: '16384',
-    MYSQL_DATABASE: app.model.getDatabaseName(), REDIS_DB: String((app.config.redis.client as any).db),
+  const cluster = productionCluster('messaging-cluster', PORT, {
     MSG_CHANNEL_PREFIX: `im:cluster${process.pid}:ev:`, WS_MAX_PER_SESSION: '20', WS_CONNECT_LIMIT_IP: '100000',
     MSG_RATE_LIMIT: '100000', LOGIN_FAIL_LIMIT_IP: '100000',
-  });
-
-  before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'im-messaging-cluster-'));
-    logs = path.join(dir, 'logs');
-    const out = path.join(dir, 'app');
-    await run(path.join(root, 'node_modules', '.bin', 'tsc'), [ '-p', path.join(root, 'tsconfig.json'), '--outDir', out ], { cwd: root });
-    copyFileSync(path.join(root, 'package.json'), path.join(out, 'package.json'));
-    cpSync(path.join(root, 'config', 'locale'), path.join(out, 'config', 'locale'), { recursive: true });
-    symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'));
-    mkdirSync(logs);
-    await run(eggScripts, [ 'start', '--daemon', `--title=${TITLE}`, `--port=${PORT}`, '--workers=2',
-      `--stdout=${logs}/master-stdout.log`, `--stderr=${logs}/master-stderr.log` ], { cwd: out, env: env() });
-    for (let i = 0; (await fetch(`${BASE}/api/health`).then(r => r.status, () => 0)) !== 200; i++) {
-      assert.ok(i < 100, 'the cluster did not answer /api/health');
-      await sleep(200);
-    }
-  });
-
-  after(async () => {
-    if (!dir) return;
-    await run(eggScripts, [ 'stop', `--title=${TITLE}` ], { cwd: path.join(dir, 'app'), env: env() }).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const login = async (username: string) => {
@@ -66,8 +30,8 @@ describe('messaging on 2 worker processes (egg-scripts, production build)', func
     const found = new Map<string, number>();
     for (let i = 0; i < 60 && found.size < requestIds.length; i++) {
       await sleep(100);
-      for (const file of readdirSync(logs).filter(name => name.startsWith('access'))) {
-        for (const line of readFileSync(path.join(logs, file), 'utf8').split('\n')) {
+      for (const file of readdirSync(cluster.logs).filter(name => name.startsWith('access'))) {
+        for (const line of readFileSync(path.join(cluster.logs, file), 'utf8').split('\n')) {
           const match = /^\S+ \S+ \S+ (\d+) GET \/ws 101 .* rid=(\S+)/.exec(line);
           if (match && requestIds.includes(match[2])) found.set(match[2], Number(match[1]));
         }
