@@ -35,6 +35,8 @@ export class Connection {
   readonly id = randomBytes(9).toString('base64url');
   /** Only the newest socket of a session gets frames; older ones get only pings. */
   active = true;
+  /** The open number Redis gave this socket (0 until registered): the session's highest is active. */
+  order = 0;
   closed = false;
   /** The last inbox entry sent (or skipped) on this socket. */
   sent = '0-0';
@@ -189,6 +191,15 @@ export class Connection {
   deactivate() {
     this.active = false;
     this.release();
+  }
+
+  /** The session's active socket closed and this one is the next newest: deliver again from the session's cursor. */
+  activate(cursor: string) {
+    if (this.closed || this.active) return;
+    this.active = true;
+    this.pings = undefined;
+    this.confirmedCount = this.sentCount;
+    this.start(cursor);
   }
 
   /** The session is over (or the client broke the frame rules): a last frame if any, then a close code. */

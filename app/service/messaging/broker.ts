@@ -1,7 +1,7 @@
 import { Service } from 'egg';
 import { BrokerEvent, EndCode, InboxEntry, entryFields, entryFromFields } from '../../lib/messaging/events';
-import { clientMsgKey, cursorKey, eventChannel, inboxKey, socketsKey } from '../../lib/messaging/keys';
-import { ACK_CURSOR, APPEND_ENTRY, OPEN_SOCKET, START_CURSOR } from '../../lib/messaging/scripts';
+import { clientMsgKey, cursorKey, eventChannel, inboxKey, socketOrderKey, socketsKey } from '../../lib/messaging/keys';
+import { ACK_CURSOR, APPEND_ENTRY, CLOSE_SOCKET, OPEN_SOCKET, START_CURSOR } from '../../lib/messaging/scripts';
 
 const ACTIVE_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
@@ -22,7 +22,8 @@ export default class BrokerService extends Service {
       redis.defineCommand('msgAppend', { numberOfKeys: 1, lua: APPEND_ENTRY });
       redis.defineCommand('msgStartCursor', { numberOfKeys: 1, lua: START_CURSOR });
       redis.defineCommand('msgAckCursor', { numberOfKeys: 2, lua: ACK_CURSOR });
-      redis.defineCommand('msgOpenSocket', { numberOfKeys: 2, lua: OPEN_SOCKET });
+      redis.defineCommand('msgOpenSocket', { numberOfKeys: 3, lua: OPEN_SOCKET });
+      redis.defineCommand('msgCloseSocket', { numberOfKeys: 1, lua: CLOSE_SOCKET });
     }
     return redis;
   }
@@ -69,7 +70,7 @@ export default class BrokerService extends Service {
 
   /** Drops a deleted user's inbox, cursors and socket counts (one Cluster slot: the keys share `{uid}`). */
   async forgetUser(uid: number): Promise<void> {
-    await this.redis.del(inboxKey(uid), cursorKey(uid), socketsKey(uid));
+    await this.redis.del(inboxKey(uid), cursorKey(uid), socketsKey(uid), socketOrderKey(uid));
   }
 
   /** Closes the sockets of sessions that are over, on every process. */
@@ -78,15 +79,23 @@ export default class BrokerService extends Service {
   }
 
   /**
-   * On connect: registers the socket and returns the session's cursor, how many sockets the
-   * session has open (all processes), and those beyond WS_MAX_PER_SESSION (to drop). Prunes the
-   * cursors of sessions that no longer exist.
+   * On connect: registers the socket with the user's next open number (the session's active
+   * socket is the one with the highest: decided here, atomically, not by arrival order at a
+   * process) and returns the session's cursor, how many sockets the session has open (all
+   * processes), that open number, and the sockets beyond WS_MAX_PER_SESSION (to drop). The
+   * 'open' event is published by the script itself. Prunes the cursors of sessions that no
+   * longer exist.
    */
-  async socketOpened(uid: number, sid: string, socketId: string): Promise<{ cursor: string; sockets: number; dropped: string[] }> {
+  async socketOpened(uid: number, sid: string, socketId: string): Promise<{ cursor: string; sockets: number; order: number; dropped: string[] }> {
     const live = await this.redis.zrange(this.config.im.session.keyPrefix + uid, 0, -1);
-    const [ cursor, sockets, ...dropped ] = await this.redis.msgOpenSocket(cursorKey(uid), socketsKey(uid), sid, Date.now(), this.ttlMs,
-      socketId, this.settings.wsMaxPerSession, ...live);
-    return { cursor: String(cursor), sockets: Number(sockets), dropped: dropped.map(String) };
+    const [ cursor, sockets, order, ...dropped ] = await this.redis.msgOpenSocket(cursorKey(uid), socketsKey(uid), socketOrderKey(uid), sid,
+      Date.now(), this.ttlMs, socketId, this.settings.wsMaxPerSession, eventChannel(this.settings.channelPrefix, uid), ...live);
+    return { cursor: String(cursor), sockets: Number(sockets), order: Number(order), dropped: dropped.map(String) };
+  }
+
+  /** The session's cursor (a socket that becomes active starts from it). */
+  async cursor(uid: number, sid: string): Promise<string> {
+    return (await this.redis.hget(cursorKey(uid), sid)) ?? '0-0';
   }
 
   /** The device confirmed everything up to `entryId`. */
@@ -94,8 +103,9 @@ export default class BrokerService extends Service {
     await this.redis.msgAckCursor(cursorKey(uid), inboxKey(uid), sid, entryId, Date.now(), ACTIVE_WINDOW_MS, this.ttlMs);
   }
 
+  /** Unregisters the socket; if it was the session's active one, the next newest is promoted (by the script's event). */
   async socketClosed(uid: number, sid: string, socketId: string): Promise<void> {
-    await this.redis.zrem(socketsKey(uid), `${sid} ${socketId}`);
+    await this.redis.msgCloseSocket(socketsKey(uid), sid, socketId, eventChannel(this.settings.channelPrefix, uid));
   }
 
   /** How many sessions the user holds (sync copies only when there is another one). */
