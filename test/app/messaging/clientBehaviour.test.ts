@@ -1,0 +1,56 @@
+// CONTRACT-client-behaviour: the course's client, as test/app/messaging/courseClient.ts behaves,
+// against the real server (HTTP, WebSocket, MariaDB, Redis).
+import { strict as assert } from 'node:assert';
+import { CourseClient, eventually } from './courseClient';
+import { befriend, listen, sendText, sleep, user } from './support';
+import { REG_CHAT, arrive, newDeviceId, withCredentials } from '../visitors/support';
+
+const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
+
+describe('the course client against the server (CONTRACT-client-behaviour)', () => {
+  const server = listen();
+  const url = () => `ws://127.0.0.1:${server.port}`;
+  const clients: CourseClient[] = [];
+  const client = (token: string, role: 'user' | 'visitor') => {
+    const made = new CourseClient(url, token, role);
+    clients.push(made);
+    return made;
+  };
+  afterEach(() => {
+    for (const made of clients.splice(0)) made.stop();
+  });
+
+  describe('registering in place (§3)', () => {
+    it('the visitor\'s sockets get no close code, the old instance reconnects with the visitor token as the same session, messages flow', async () => {
+      const friend = await user('friend01');
+      const deviceId = newDeviceId();
+      const visitor = await arrive(deviceId);
+      await befriend(friend.id, visitor.id);
+      const old = client(visitor.token, 'visitor');
+      await old.connectPair();
+      await eventually(() => old.open().length === 2, 'the visitor\'s two sockets');
+
+      const registered = await withCredentials(REG_CHAT, deviceId, 'newuser01');
+      assert.equal(registered.id, visitor.id);
+      const fresh = client(registered.token, 'user');
+      await fresh.connectPair();
+      await eventually(() => fresh.open().length === 2, 'the user\'s two sockets');
+      await sleep(300);
+      assert.deepEqual(old.codes, [], 'no close code for the visitor\'s sockets');
+      assert.equal(old.open().length, 2);
+
+      await sendText(server.base, friend.token, visitor.id, 'after the upgrade');
+      await eventually(() => sum(fresh.received('after the upgrade')) === 1 && sum(old.received('after the upgrade')) === 1, () => `one copy per session: ${JSON.stringify([ fresh.sockets.map(s => s.chats.length), old.sockets.map(s => s.chats.length) ])}`);
+
+      // The old instance's sockets drop; it reconnects with the visitor token: accepted, same session.
+      const before = old.handshakes;
+      old.dropAll();
+      await eventually(() => old.handshakes >= before + 2 && old.open().length === 2, 'the old instance back');
+      await sendText(server.base, friend.token, visitor.id, 'after the reconnect');
+      await eventually(() => sum(fresh.received('after the reconnect')) === 1 && sum(old.received('after the reconnect')) === 1, () => `one copy per session: ${JSON.stringify([ fresh.sockets.map(s => s.chats.length), old.sockets.map(s => s.chats.length) ])}`);
+      await sleep(300);
+      assert.equal(sum(old.received('after the reconnect')), 1);
+      assert.deepEqual([ old.codes, fresh.codes, fresh.loggedOut ], [[], [], false ]);
+    });
+  });
+});
