@@ -194,6 +194,7 @@ export default (appInfo: EggAppInfo) => {
       // Calls of the three visitor routes per device, and new visitors per IP (windows in seconds).
       deviceLimit: envInt('VISITOR_DEVICE_LIMIT', 5, 1),
       deviceWindow: envInt('VISITOR_DEVICE_WINDOW', 3600, 1),
+      twinMs: envInt('VISITOR_TWIN_MS', 10000, 0),
       newLimitIp: envInt('VISITOR_NEW_LIMIT_IP', 20, 1),
       newWindow: envInt('VISITOR_NEW_WINDOW', 3600, 1),
       // Visitors deleted per purge transaction.

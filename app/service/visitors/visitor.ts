@@ -19,14 +19,18 @@ export default class VisitorService extends Service {
   /**
    * CONTRACT: POST /api/visitorRegister. The device's visitor enters again, or a new visitor is
    * created and bound to the device. A round that loses the race to a parallel first call of the
-   * same device enters the winner's visitor in the next round.
+   * same device enters the winner's visitor in the next round. CONTRACT-client-behaviour §3: only
+   * a call that creates a visitor counts toward the device's budget (re-entries do not).
    */
   async arrive(input: VisitorRegisterInput, ip: string | null): Promise<DeviceUserObject> {
-    const { rateLimit } = this.ctx.service;
+    const { rateLimit, visitors } = this.ctx.service;
     const stats = statsOf(input);
+    let counted = false;
     for (let round = 0; round < 3; round++) {
       const entered = await this.enterBound(input.deviceId, stats, ip);
       if (entered) return this.answer(entered);
+      if (!counted) await visitors.admission.countCall(input);
+      counted = true;
       const bucket = rateLimit.newVisitorBucket(ip);
       await rateLimit.take([ bucket ]);
       let created: SignedIn | null = null;

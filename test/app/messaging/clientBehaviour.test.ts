@@ -1,9 +1,10 @@
 // CONTRACT-client-behaviour: the course's client, as test/app/messaging/courseClient.ts behaves,
 // against the real server (HTTP, WebSocket, MariaDB, Redis).
 import { strict as assert } from 'node:assert';
+import { assertOk, login, logout, register } from '../../helpers';
 import { CourseClient, eventually } from './courseClient';
 import { befriend, listen, sendText, sleep, user } from './support';
-import { REG_CHAT, arrive, newDeviceId, withCredentials } from '../visitors/support';
+import { REG_CHAT, arrive, newDeviceId, visitorSettings, withCredentials } from '../visitors/support';
 
 const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
 
@@ -18,6 +19,25 @@ describe('the course client against the server (CONTRACT-client-behaviour)', () 
   };
   afterEach(() => {
     for (const made of clients.splice(0)) made.stop();
+  });
+
+  describe('visitor mode (§3)', () => {
+    it('logout -> visitorRegister x2 -> login works 20 times in a row on one device (default limits)', async () => {
+      // Calls of the real client are minutes apart: the twin rule does not help here.
+      visitorSettings({ twinMs: 0 });
+      const me = await register('cycle001');
+      const deviceId = newDeviceId();
+      let token = (await login('cycle001')).token;
+      for (let round = 0; round < 20; round++) {
+        assertOk(await logout(token));
+        const [ first, second ] = [ await arrive(deviceId), await arrive(deviceId) ];
+        assert.equal(first.id, second.id, `round ${round}: the device's visitor`);
+        await arrive(deviceId); // the client's visitorRegister at login
+        const back = await login('cycle001');
+        assert.equal(back.id, me.id);
+        token = back.token;
+      }
+    });
   });
 
   describe('registering in place (§3)', () => {
