@@ -235,6 +235,8 @@ export default (appInfo: EggAppInfo) => {
       applyLimit: envInt('FRIEND_APPLY_LIMIT', 30, 1),
       applyWindow: envInt('FRIEND_APPLY_WINDOW', 3600, 1),
       reapplyCooldown: envInt('FRIEND_REAPPLY_COOLDOWN', 86400, 0),
+      /** `from_avatar` of the application notice (CONTRACT-client-behaviour §4): the course's group.png. */
+      noticeAvatar: envString('FRIEND_NOTICE_AVATAR', 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/group.png'),
     },
     // Uploads, serving and video screenshots (README "Files"); also sets config.multipart.
     files: filesConfig(appInfo.baseDir),

@@ -55,6 +55,15 @@ export default class BrokerService extends Service {
     await this.redis.publish(eventChannel(this.settings.channelPrefix, uid), JSON.stringify(event));
   }
 
+  /**
+   * A notice not stored in history (kind `n`, the frame's data inline): appended to the user's
+   * inbox and announced, so every session gets it once, offline ones on their next connect.
+   * Call after the commit of what it tells.
+   */
+  async notify(uid: number, data: unknown): Promise<void> {
+    await this.announce([ await this.append(uid, { kind: 'n', inline: JSON.stringify(data) }, data) ]);
+  }
+
   /** Publishes queued entries; a lost event only delays delivery (inbox + heartbeat tick). */
   async announce(entries: QueuedEntry[]): Promise<void> {
     await Promise.all(entries.map(({ uid, event }) => this.publish(uid, event).catch(err => {
