@@ -203,7 +203,7 @@ export default (appInfo: EggAppInfo) => {
     // CONTRACT: messaging limits (README "Messaging", "Configuration").
     messaging: {
       wsConnectLimitIp: envInt('WS_CONNECT_LIMIT_IP', 60, 1),
-      wsMaxPerSession: envInt('WS_MAX_PER_SESSION', 3, 1),
+      wsMaxPerSession: envInt('WS_MAX_PER_SESSION', 4096, 1),
       wsMaxPerProcess: envInt('WS_MAX_PER_PROCESS', 50000, 1),
       msgRateLimit: envInt('MSG_RATE_LIMIT', 60, 1),
       msgNewConvLimit: envInt('MSG_NEW_CONV_LIMIT', 100, 1),

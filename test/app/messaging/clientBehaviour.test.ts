@@ -2,6 +2,8 @@
 // against the real server (HTTP, WebSocket, MariaDB, Redis).
 import { strict as assert } from 'node:assert';
 import { assertOk, login, logout, register } from '../../helpers';
+import { testPort } from '../../ports';
+import { TcpProxy } from '../hardening/support';
 import { CourseClient, eventually } from './courseClient';
 import { befriend, listen, sendText, sleep, user } from './support';
 import { REG_CHAT, arrive, newDeviceId, visitorSettings, withCredentials } from '../visitors/support';
@@ -19,6 +21,61 @@ describe('the course client against the server (CONTRACT-client-behaviour)', () 
   };
   afterEach(() => {
     for (const made of clients.splice(0)) made.stop();
+  });
+
+  describe('sockets of one session (§2)', () => {
+    for (const count of [ 2, 8 ]) {
+      it(`${count} sockets of one session opened 0-2 ms apart: exactly one active, it receives the next message, all stay open`, async () => {
+        const from = await user('sender01');
+        const me = await user('receiver1');
+        await befriend(from.id, me.id);
+        const phone = client(me.token, 'user');
+        for (let i = 0; i < count; i++) {
+          phone.connect();
+          if (i % 2) await sleep(i % 3); // 0, 1 or 2 ms apart
+        }
+        await eventually(() => phone.open().length === count, `${count} open sockets`);
+        await sleep(200);
+        await sendText(server.base, from.token, me.id, `to ${count}`);
+        await eventually(() => sum(phone.received(`to ${count}`)) >= 1, 'the message');
+        await sleep(300);
+        assert.deepEqual(phone.received(`to ${count}`).filter(n => n > 0), [ 1 ], JSON.stringify(phone.received(`to ${count}`)));
+        assert.equal(phone.open().length, count);
+        assert.deepEqual([ phone.codes, phone.loggedOut ], [[], false ]);
+      });
+    }
+
+    describe('reconnect storm after an outage (a proxy in front of the app cuts every connection)', () => {
+      const target = { host: '127.0.0.1', port: 0 };
+      const proxy = new TcpProxy(testPort(7153), target);
+      before(() => { target.port = server.port; });
+      after(() => proxy.down());
+      for (const outageMs of [ 1000, 3000, 10000 ]) {
+        it(`after ${outageMs / 1000} s: within 5 s one active socket receives messages and no further handshakes`, async function() {
+          this.timeout(60000);
+          await proxy.up();
+          const from = await user('sender01');
+          const me = await user('receiver1');
+          await befriend(from.id, me.id);
+          const phone = new CourseClient(() => `ws://127.0.0.1:${proxy.port}`, me.token, 'user');
+          clients.push(phone);
+          await phone.connectPair();
+          await eventually(() => phone.open().length === 2, 'two sockets');
+          await proxy.down();
+          await sleep(outageMs);
+          await proxy.up();
+          await sleep(5000);
+          const settled = phone.handshakes;
+          await sendText(server.base, from.token, me.id, `after ${outageMs}`);
+          await eventually(() => sum(phone.received(`after ${outageMs}`)) >= 1, 'the message');
+          await sleep(2000);
+          assert.equal(phone.handshakes, settled, 'no handshake after convergence');
+          assert.deepEqual(phone.received(`after ${outageMs}`).filter(n => n > 0), [ 1 ]);
+          assert.ok(phone.open().length >= 1);
+          assert.deepEqual([ phone.codes, phone.loggedOut ], [[], false ]);
+        });
+      }
+    });
   });
 
   describe('visitor mode (§3)', () => {
