@@ -195,6 +195,7 @@ export default (appInfo: EggAppInfo) => {
       // Calls of the three visitor routes per device, and new visitors per IP (windows in seconds).
       deviceLimit: envInt('VISITOR_DEVICE_LIMIT', 5, 1),
       deviceWindow: envInt('VISITOR_DEVICE_WINDOW', 3600, 1),
+      twinMs: envInt('VISITOR_TWIN_MS', 10000, 0),
       newLimitIp: envInt('VISITOR_NEW_LIMIT_IP', 20, 1),
       newWindow: envInt('VISITOR_NEW_WINDOW', 3600, 1),
       // Visitors deleted per purge transaction.
@@ -203,7 +204,7 @@ export default (appInfo: EggAppInfo) => {
     // CONTRACT: messaging limits (README "Messaging", "Configuration").
     messaging: {
       wsConnectLimitIp: envInt('WS_CONNECT_LIMIT_IP', 60, 1),
-      wsMaxPerSession: envInt('WS_MAX_PER_SESSION', 3, 1),
+      wsMaxPerSession: envInt('WS_MAX_PER_SESSION', 4096, 1),
       wsMaxPerProcess: envInt('WS_MAX_PER_PROCESS', 50000, 1),
       msgRateLimit: envInt('MSG_RATE_LIMIT', 60, 1),
       msgNewConvLimit: envInt('MSG_NEW_CONV_LIMIT', 100, 1),
@@ -243,6 +244,8 @@ export default (appInfo: EggAppInfo) => {
       lookupLimit: envInt('USER_LOOKUP_LIMIT', 300, 1),
       lookupLimitVisitor: envInt('USER_LOOKUP_LIMIT_VISITOR', 20, 1),
       lookupWindow: envInt('USER_LOOKUP_WINDOW', 3600, 1),
+      /** `from_avatar` of the application notice (CONTRACT-client-behaviour §4): the course's group.png. */
+      noticeAvatar: envString('FRIEND_NOTICE_AVATAR', 'https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/group.png'),
     },
     // GET /metrics (README "Metrics"): who may scrape (app/lib/metrics/access.ts), how long the
     // scraped worker waits for the others, how old the inbox sample may be.

@@ -18,10 +18,11 @@ declare module 'ioredis' {
     msgAppend(key: string, max: number, minId: string, ttlMs: number, ...fields: string[]): Promise<[ string, string ]>;
     msgStartCursor(key: string, sid: string, nowMs: number, ttlMs: number): Promise<string>;
     msgAckCursor(cursorKey: string, inboxKey: string, sid: string, entryId: string, nowMs: number, windowMs: number, ttlMs: number): Promise<number>;
-    msgOpenSocket(cursorKey: string, socketsKey: string, sid: string, nowMs: number, ttlMs: number, socketId: string, maxPerSession: number,
-      ...liveSids: string[]): Promise<Array<string | number>>;
     msgTakeHold(holdKey: string, cursorKey: string, sid: string, socketId: string, processId: string, ttlMs: number, takeOver: string): Promise<[ number, string ]>;
     msgReleaseHold(holdKey: string, sid: string, socketId: string): Promise<number>;
+    msgOpenSocket(cursorKey: string, socketsKey: string, orderKey: string, sid: string, nowMs: number, ttlMs: number, socketId: string,
+      maxPerSession: number, channel: string, ...liveSids: string[]): Promise<Array<string | number>>;
+    msgCloseSocket(socketsKey: string, sid: string, socketId: string, channel: string): Promise<number>;
     /** See app/lib/files/quotaScripts.ts: the day's key, max files, max bytes, size, ttl ms; 1 if counted. */
     uploadReserve(key: string, maxFiles: number, maxBytes: number, size: number, ttlMs: number): Promise<number>;
     uploadRelease(key: string, size: number): Promise<number>;

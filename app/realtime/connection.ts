@@ -38,6 +38,8 @@ export class Connection {
   readonly id = randomBytes(9).toString('base64url');
   /** Only the newest socket of a session gets frames; older ones get only pings. */
   active = true;
+  /** The open number Redis gave this socket (0 until registered): the session's highest is active. */
+  order = 0;
   closed = false;
   /** The last inbox entry sent (or skipped) on this socket. */
   sent = '0-0';
@@ -203,6 +205,18 @@ export class Connection {
     this.active = false;
     this.release();
     this.host.handOver(this);
+  }
+
+  /**
+   * The session's active socket closed and this one is the next newest: it becomes active, and
+   * delivers again once start() gives it the session's cursor. False if it cannot (closed, or active already).
+   */
+  activate(): boolean {
+    if (this.closed || this.active) return false;
+    this.active = true;
+    this.pings = undefined;
+    this.confirmedCount = this.sentCount;
+    return true;
   }
 
   /** The session is over (or the client broke the frame rules): a last frame if any, then a close code. */

@@ -25,6 +25,8 @@ const ignore = () => undefined;
 export class Hub implements ConnectionHost {
   readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, maxPayload: 4096 });
   private readonly byUser = new Map<number, Set<Connection>>();
+  /** Per session with a socket here: the highest open number seen (its active socket's, README "Messaging"). */
+  private readonly newest = new Map<string, number>();
   private size = 0;
   private subscriber?: Redis;
   /** The pending timer of each periodic job (heartbeat, dependency watch). */
@@ -117,10 +119,15 @@ export class Hub implements ConnectionHost {
     conn.sendRaw(JSON.stringify({ type: 'system', data: this.text(locale, 'messaging.frame.welcome'), timestamp: Date.now() }));
     const broker = this.service().broker;
     try {
-      const { cursor, sockets, dropped } = await broker.socketOpened(uid, sid, conn.id);
-      // Other sockets of this session (on any process) go passive, those over the limit go.
-      if (sockets > 1) await broker.publish(uid, { t: 'open', s: sid, c: conn.id, x: dropped });
-      this.opened(uid, sid, conn.id, dropped);
+      // The open number decides which socket of the session is active (the highest); the script
+      // publishes it to the other processes ('open' event).
+      const { cursor, order, dropped } = await broker.socketOpened(uid, sid, conn.id);
+      conn.order = order;
+      if (conn.closed) {
+        await broker.socketClosed(uid, sid, conn.id); // it closed while being registered
+        return;
+      }
+      this.opened(uid, sid, order, dropped);
       conn.start(await this.holdCursor(conn) ?? cursor);
     } catch (err) {
       if (err instanceof SessionOverError) return this.end(conn, CLOSE.unauthenticated);
@@ -151,18 +158,44 @@ export class Hub implements ConnectionHost {
     if (!set?.delete(conn)) return;
     this.size--;
     openSockets.dec();
-    this.service().broker.socketClosed(conn.uid, conn.sid, conn.id).catch(() => undefined);
+    if (conn.order) this.service().broker.socketClosed(conn.uid, conn.sid, conn.id).catch(() => undefined);
+    if (![ ...set ].some(other => other.sid === conn.sid)) this.newest.delete(conn.sid);
     this.handOver(conn);
     if (set.size) return;
     this.byUser.delete(conn.uid);
     this.subscriber!.unsubscribe(eventChannel(this.settings.channelPrefix, conn.uid)).catch(() => undefined);
   }
 
-  /** A new socket of `sid`: the session's older sockets go passive; those over the limit are dropped. */
-  private opened(uid: number, sid: string, socketId: string, dropped: string[]) {
-    for (const conn of this.byUser.get(uid) ?? []) {
+  /**
+   * A socket of `sid` was registered with open number `order` (here or on another process): the
+   * session's sockets registered earlier go passive, whatever order their answers arrive in (a
+   * socket whose own number is below one already seen starts passive); those over the ceiling
+   * are dropped.
+   */
+  private opened(uid: number, sid: string, order: number, dropped: string[]) {
+    const conns = [ ...this.byUser.get(uid) ?? [] ];
+    if (!conns.some(conn => conn.sid === sid)) return;
+    const newest = Math.max(this.newest.get(sid) ?? 0, order);
+    this.newest.set(sid, newest);
+    for (const conn of conns) {
       if (dropped.includes(conn.id)) conn.drop();
-      else if (conn.sid === sid && conn.id !== socketId) conn.deactivate();
+      else if (conn.sid === sid && conn.order && conn.order < newest && conn.active) conn.deactivate();
+    }
+  }
+
+  /** The session's active socket (number `was`) closed and `socketId` (number `order`) is the next newest: it becomes active. */
+  private async promoted(uid: number, sid: string, socketId: string, order: number, was: number) {
+    const conn = [ ...this.byUser.get(uid) ?? [] ].find(c => c.id === socketId && c.sid === sid);
+    if (!conn || conn.closed || (this.newest.get(sid) ?? 0) > was) return; // a newer socket opened meanwhile
+    this.newest.set(sid, order);
+    if (!conn.activate()) return;
+    try {
+      // It reads the session's cursor once it holds it (the closed socket's confirmations first).
+      const cursor = await this.holdCursor(conn);
+      if (cursor !== null && this.newest.get(sid) === order) conn.start(cursor);
+    } catch (err) {
+      this.warn('[messaging] socket of user %d not promoted: %s', uid, (err as Error).message);
+      conn.drop(); // the client reconnects: its new socket is the newest
     }
   }
 
@@ -186,7 +219,10 @@ export class Hub implements ConnectionHost {
         }
         break;
       case 'open':
-        this.opened(uid!, event.s, event.c, event.x);
+        this.opened(uid!, event.s, event.n, event.x);
+        break;
+      case 'promote':
+        void this.promoted(uid!, event.s, event.c, event.n, event.w);
         break;
       case 'user':
         for (const conn of [ ...conns ]) this.end(conn, event.c);
@@ -290,7 +326,7 @@ export class Hub implements ConnectionHost {
       else if (gone.held !== hold.held) gone = { held: hold.held, since: Date.now() };
       if (Date.now() - asked >= 1000) {
         asked = Date.now();
-        await broker.publish(conn.uid, { t: 'open', s: conn.sid, c: conn.id, x: [] });
+        await broker.publish(conn.uid, { t: 'open', s: conn.sid, c: conn.id, n: conn.order, x: [] });
       }
       await new Promise(resolve => setTimeout(resolve, wait));
     }

@@ -33,8 +33,11 @@ function refuse(ctx: Context, socket: Duplex, error: ApiError) {
 /**
  * CONTRACT §1, the handshake of `/ws?token=` (also the `token` header and `Authorization:
  * Bearer`). In order: other paths 404; more than WS_CONNECT_LIMIT_IP attempts per IP per minute
- * 429 (counted before the token); a dependency down or the process full 503; then the HTTP
- * check of the token, its session and its user. A failed check still completes the handshake
+ * 429 (counted before the token; CONTRACT-client-behaviour §2: over the limit, a handshake whose
+ * token names a live session still passes: the course client answers a refused handshake with
+ * two more, so a 429 would feed its reconnect storm, and a session's sockets are bounded by
+ * WS_MAX_PER_SESSION); a dependency down or the process full 503; then the HTTP check of the
+ * token, its session and its user. A failed check still completes the handshake
  * and gets the fail frame and a close code: a browser cannot read the status of a refused one.
  */
 export async function handleUpgrade(hub: Hub, req: IncomingMessage, socket: Duplex, head: Buffer) {
@@ -53,9 +56,13 @@ export async function handleUpgrade(hub: Hub, req: IncomingMessage, socket: Dupl
   try {
     if (url.pathname !== '/ws') throw new NotFoundError();
     const { messaging, rateLimit } = app.config.im;
-    await ctx.service.rateLimit.take([{ key: `${rateLimit.keyPrefix}{${ctx.clientIp ?? 'unknown'}}:ws`, limit: messaging.wsConnectLimitIp, windowSeconds: 60 }]);
-    if (!hub.healthy || hub.full) throw new ServiceUnavailableError();
-    auth = await authenticate(ctx, url.searchParams.get('token') || readToken(ctx));
+    const token = url.searchParams.get('token') || readToken(ctx);
+    let limited: unknown;
+    await ctx.service.rateLimit.take([{ key: `${rateLimit.keyPrefix}{${ctx.clientIp ?? 'unknown'}}:ws`, limit: messaging.wsConnectLimitIp, windowSeconds: 60 }])
+      .catch(err => { limited = err; });
+    if (!limited && (!hub.healthy || hub.full)) throw new ServiceUnavailableError();
+    auth = await authenticate(ctx, token).catch(err => { throw limited ?? err; });
+    if (limited && (!hub.healthy || hub.full)) throw new ServiceUnavailableError();
   } catch (err) {
     const error = toApiError(err);
     countRefusedHandshake(error.key);

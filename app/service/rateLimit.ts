@@ -56,6 +56,11 @@ export default class RateLimitService extends Service {
     return { key: `${this.config.im.rateLimit.keyPrefix}{device:${deviceId}}:visitor`, limit: deviceLimit, windowSeconds: deviceWindow };
   }
 
+  /** Marks a counted visitor call (route + body digest) for VISITOR_TWIN_MS: its identical twin does not count. */
+  visitorTwinKey(deviceId: string, digest: string): string {
+    return `${this.config.im.rateLimit.keyPrefix}{device:${deviceId}}:twin:${digest}`;
+  }
+
   /** New visitors created per IP. */
   newVisitorBucket(ip: string | null): Bucket {
     const { newLimitIp, newWindow } = this.config.im.visitors;

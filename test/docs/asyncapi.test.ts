@@ -89,6 +89,21 @@ describe('docs/asyncapi.yaml', () => {
     conforms('forceLogout', replaced.frames.at(-1));
   });
 
+  it('the friend notices of CONTRACT-client-behaviour §4 match (applyfriend, handleapply agree)', async () => {
+    const a = await user('doc_ws_d');
+    const b = await user('doc_ws_e');
+    const target = await connect(server.port, b.token);
+    const applicant = await connect(server.port, a.token);
+    assert.equal((await call(server.base, 'POST', '/api/chat/applyfriend', a.token, { friend_id: b.id })).status, 200);
+    conforms('friendApplyNotice', (await target.received(1))[0]);
+    const application = await app.model.GoodfriendApply.findOne({ where: { user_id: a.id } });
+    assert.equal((await call(server.base, 'POST', `/api/chat/handleapply/${application!.id}`, b.token, { status: 'agree' })).status, 200);
+    conforms('nowFriendsNotice', (await target.received(2))[1]);
+    conforms('nowFriendsNotice', (await applicant.received(1))[0]);
+    target.close();
+    applicant.close();
+  });
+
   describe('coverage', () => it('every documented message was received and matched', () => {
     assert.deepEqual(Object.keys(spec.components.messages).filter(name => !seen.has(name)), []);
   }));

@@ -8,7 +8,8 @@ import {
 export default class VisitorController extends Controller {
   /** POST /api/visitorRegister. */
   async register() {
-    await this.admitThen<VisitorRegisterInput>(visitorRegisterRules, (input, ip) => this.service.visitors.visitor.arrive(input, ip));
+    // Counted against the device only when it creates a visitor (VisitorService.arrive).
+    await this.admitThen<VisitorRegisterInput>(visitorRegisterRules, (input, ip) => this.service.visitors.visitor.arrive(input, ip), false);
   }
 
   /** POST /api/visitorregChat. */
@@ -21,9 +22,11 @@ export default class VisitorController extends Controller {
     await this.admitThen<VisitorCredentialInput>(visitorCredentialRules, (input, ip) => this.service.visitors.visitor.login(input, ip));
   }
 
-  private async admitThen<T extends SignedFields>(rules: Record<string, object>, answer: (input: T, ip: string | null) => Promise<DeviceUserObject>) {
+  private async admitThen<T extends SignedFields>(
+    rules: Record<string, object>, answer: (input: T, ip: string | null) => Promise<DeviceUserObject>, count = true,
+  ) {
     const { ctx } = this;
-    const input = await ctx.service.visitors.admission.admit<T>(rules);
+    const input = await ctx.service.visitors.admission.admit<T>(rules, count);
     const user = await answer(input, ctx.clientIp);
     ctx.state.userId = user.id;
     ctx.ok(user);

@@ -28,8 +28,13 @@ export type BrokerEvent =
   | { t: 'entry'; e: string; p: string; k: EntryKind; d: unknown; o?: string }
   /** Sessions that are over: logout (4001) or revoked by a login elsewhere (4004). */
   | { t: 'end'; s: string[]; c: EndCode }
-  /** A socket of session `s` opened: older sockets of `s` go passive; those in `x` are dropped. */
-  | { t: 'open'; s: string; c: string; x: string[] }
+  /**
+   * Socket `c` of session `s` was registered with open number `n` (published by the OPEN_SOCKET
+   * script): sockets of `s` registered earlier (lower numbers) go passive; those in `x` are dropped.
+   */
+  | { t: 'open'; s: string; c: string; n: number; x: string[] }
+  /** The active socket (open number `w`) of session `s` closed: socket `c` (number `n`), the next newest, becomes active. */
+  | { t: 'promote'; s: string; c: string; n: number; w: number }
   /** The user was disabled (4003) or deleted (4001). */
   | { t: 'user'; c: 4001 | 4003 }
   /** chatGetmessageOffLine: the session's socket catches up. */

@@ -7,7 +7,7 @@ export const inboxKey = (uid: number) => `im:inbox:{${uid}}`;
 /** Per session the last entry its device confirmed (`<sid>`), when it was last seen (`seen:<sid>`), and `_max`. */
 export const cursorKey = (uid: number) => `im:cur:{${uid}}`;
 
-/** Open sockets of the user's sessions on every process: `<sid> <socket id>` scored by opening time. */
+/** Open sockets of the user's sessions on every process: `<sid> <socket id>` scored by open number. */
 export const socketsKey = (uid: number) => `im:ws:{${uid}}`;
 
 /** Per session the socket reading its cursor: `<sid>` -> `<socket id> <process id>` (README "Messaging", confirmations). */
@@ -15,6 +15,8 @@ export const holdKey = (uid: number) => `im:hold:{${uid}}`;
 
 /** Present while the process is alive and reaches Redis (refreshed by its dependency watch). */
 export const processKey = (processId: string) => `im:proc:${processId}`;
+/** The user's open counter: each registered socket open takes the next number (newest = highest). */
+export const socketOrderKey = (uid: number) => `im:wsn:{${uid}}`;
 
 /** A sender's `client_msg_id` -> the id of the message it created. */
 export const clientMsgKey = (uid: number, clientMsgId: string) => `im:cmid:{${uid}}:${clientMsgId}`;

@@ -40,15 +40,19 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return start
 `;
 
-// KEYS[1] cursors, KEYS[2] open sockets; ARGV: sid, now ms, ttl ms, socket id, max sockets per
-// session, then the live session ids. On connect: drops the cursors of sessions that no longer
-// exist, marks the session seen, registers the socket, and returns { the session's cursor
-// (started as at login if it has none), number of the session's sockets, the socket ids beyond
-// the limit, oldest first, which are unregistered (their processes drop them) }. A session
-// that is not among the live ones (a logout since the handshake) gets {} and nothing is written.
+// KEYS[1] cursors, KEYS[2] open sockets, KEYS[3] the user's open counter; ARGV: sid, now ms,
+// ttl ms, socket id, max sockets per session, event channel, then the live session ids. On
+// connect: drops the cursors of sessions that no longer exist, marks the session seen, and
+// registers the socket with the next open number of the user (its order: the highest open
+// number of a session is its active socket). Sockets of the session beyond the ceiling, oldest
+// first, are unregistered. When the session has other sockets, publishes the 'open' event here,
+// so events reach every process in the order Redis registered the opens. Returns { the
+// session's cursor (started as at login if it has none), number of the session's sockets, the
+// open number, the unregistered socket ids }. A session that is not among the live ones (a
+// logout since the handshake) gets {} and nothing is written.
 export const OPEN_SOCKET = `
 local live = {}
-for i = 6, #ARGV do live[ARGV[i]] = true end
+for i = 7, #ARGV do live[ARGV[i]] = true end
 if not live[ARGV[1]] then return {} end
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
   local sid = f
@@ -62,19 +66,52 @@ if not cursor then
 end
 redis.call('HSET', KEYS[1], 'seen:' .. ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+local order = redis.call('INCR', KEYS[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
 local prefix = ARGV[1] .. ' '
-redis.call('ZADD', KEYS[2], ARGV[2], prefix .. ARGV[4])
+redis.call('ZADD', KEYS[2], order, prefix .. ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 local same = {}
 for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   if string.sub(m, 1, #prefix) == prefix then same[#same + 1] = m end
 end
-local result = { cursor, #same }
+local result = { cursor, #same, order }
+local dropped = {}
 for i = 1, #same - tonumber(ARGV[5]) do
   redis.call('ZREM', KEYS[2], same[i])
-  result[#result + 1] = string.sub(same[i], #prefix + 1)
+  local id = string.sub(same[i], #prefix + 1)
+  result[#result + 1] = id
+  dropped[#dropped + 1] = cjson.encode(id)
+end
+if #same > 1 then
+  redis.call('PUBLISH', ARGV[6], '{"t":"open","s":' .. cjson.encode(ARGV[1]) .. ',"c":' .. cjson.encode(ARGV[4]) ..
+    ',"n":' .. order .. ',"x":[' .. table.concat(dropped, ',') .. ']}')
 end
 return result
+`;
+
+// KEYS[1] open sockets; ARGV: sid, socket id, event channel. On close: unregisters the socket;
+// if it was the session's active one (its highest open number), the session's next newest
+// socket becomes active: publishes a 'promote' event naming it (a session with an open socket
+// always has an active one). Returns 1 if a socket was promoted.
+export const CLOSE_SOCKET = `
+local prefix = ARGV[1] .. ' '
+local member = prefix .. ARGV[2]
+local score = redis.call('ZSCORE', KEYS[1], member)
+if not score then return 0 end
+redis.call('ZREM', KEYS[1], member)
+local best, bestScore = nil, nil
+local rows = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+for i = 1, #rows, 2 do
+  if string.sub(rows[i], 1, #prefix) == prefix then
+    if tonumber(rows[i + 1]) > tonumber(score) then return 0 end
+    best, bestScore = rows[i], rows[i + 1]
+  end
+end
+if not best then return 0 end
+redis.call('PUBLISH', ARGV[3], '{"t":"promote","s":' .. cjson.encode(ARGV[1]) .. ',"c":' .. cjson.encode(string.sub(best, #prefix + 1)) ..
+  ',"n":' .. bestScore .. ',"w":' .. score .. '}')
+return 1
 `;
 
 // KEYS[1] cursors, KEYS[2] inbox; ARGV: sid, entry id, now ms, active window ms, ttl ms.

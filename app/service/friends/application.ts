@@ -1,6 +1,7 @@
 import { Service } from 'egg';
 import { Transaction } from 'sequelize';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { friendApplyNotice } from '../../lib/friends/notices';
 import { HandleStatus } from '../../lib/friends/rules';
 import { SQL } from '../../lib/friends/queries';
 import { change, insert, isGone, select, Standing, utcNow } from '../../lib/friends/sql';
@@ -79,6 +80,20 @@ export default class ApplicationService extends Service {
     }
     // A retry that ended in an auto-agree created nothing.
     if (taken && !created) await rateLimit.release([[ bucket, 'refund' ]]);
+    if (created) await this.noticeToTarget(userId, targetId);
+  }
+
+  /** CONTRACT-client-behaviour §4: the target's sessions are told of the application (after the commit; a failure only loses the notice). */
+  private async noticeToTarget(userId: number, targetId: number): Promise<void> {
+    try {
+      const attributes = [ 'id', 'username', 'nickname', 'avatar' ];
+      const [ applicant, target ] = await Promise.all([ userId, targetId ].map(id =>
+        this.ctx.model.User.findByPk(id, { attributes, raw: true, useMaster: true } as any)));
+      if (!applicant || !target) return;
+      await this.service.messaging.broker.notify(targetId, friendApplyNotice(applicant, target, this.config.im.friends.noticeAvatar));
+    } catch (err) {
+      this.logger.warn('[friends] application notice to user %d not sent: %s', targetId, (err as Error).message);
+    }
   }
 
   /**
@@ -145,7 +160,10 @@ export default class ApplicationService extends Service {
       if (!current) throw notFound;
       if (current.status !== 'pending') throw new ConflictError('friends.applicationNotFound');
       if (status === 'agree') {
-        await this.service.friends.friendship.befriend({ userId, friendId: applicantId, remark }, { transaction });
+        // CONTRACT-client-behaviour §4: the pair of notices of autoAddFriendAndAgree, same write path.
+        await this.service.friends.friendship.befriend({ userId, friendId: applicantId, remark }, {
+          transaction, within: () => this.service.messaging.chat.storeNowFriends(transaction, userId, applicantId),
+        });
       } else {
         await change(model, SQL.setApplicationStatus, { status, now: utcNow(), id: applicationId }, transaction);
       }

@@ -1,8 +1,8 @@
 import { Service } from 'egg';
 import { SessionOverError } from '../../lib/messaging/errors';
 import { BrokerEvent, EndCode, InboxEntry, entryFields, entryFromFields } from '../../lib/messaging/events';
-import { clientMsgKey, cursorKey, eventChannel, holdKey, inboxKey, processKey, socketsKey } from '../../lib/messaging/keys';
-import { ACK_CURSOR, APPEND_ENTRY, OPEN_SOCKET, RELEASE_HOLD, START_CURSOR, TAKE_HOLD } from '../../lib/messaging/scripts';
+import { clientMsgKey, cursorKey, eventChannel, holdKey, inboxKey, processKey, socketOrderKey, socketsKey } from '../../lib/messaging/keys';
+import { ACK_CURSOR, APPEND_ENTRY, CLOSE_SOCKET, OPEN_SOCKET, RELEASE_HOLD, START_CURSOR, TAKE_HOLD } from '../../lib/messaging/scripts';
 
 const ACTIVE_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
@@ -23,7 +23,8 @@ export default class BrokerService extends Service {
       redis.defineCommand('msgAppend', { numberOfKeys: 1, lua: APPEND_ENTRY });
       redis.defineCommand('msgStartCursor', { numberOfKeys: 1, lua: START_CURSOR });
       redis.defineCommand('msgAckCursor', { numberOfKeys: 2, lua: ACK_CURSOR });
-      redis.defineCommand('msgOpenSocket', { numberOfKeys: 2, lua: OPEN_SOCKET });
+      redis.defineCommand('msgOpenSocket', { numberOfKeys: 3, lua: OPEN_SOCKET });
+      redis.defineCommand('msgCloseSocket', { numberOfKeys: 1, lua: CLOSE_SOCKET });
       redis.defineCommand('msgTakeHold', { numberOfKeys: 2, lua: TAKE_HOLD });
       redis.defineCommand('msgReleaseHold', { numberOfKeys: 1, lua: RELEASE_HOLD });
     }
@@ -57,6 +58,15 @@ export default class BrokerService extends Service {
     await this.redis.publish(eventChannel(this.settings.channelPrefix, uid), JSON.stringify(event));
   }
 
+  /**
+   * A notice not stored in history (kind `n`, the frame's data inline): appended to the user's
+   * inbox and announced, so every session gets it once, offline ones on their next connect.
+   * Call after the commit of what it tells.
+   */
+  async notify(uid: number, data: unknown): Promise<void> {
+    await this.announce([ await this.append(uid, { kind: 'n', inline: JSON.stringify(data) }, data) ]);
+  }
+
   /** Publishes queued entries; a lost event only delays delivery (inbox + heartbeat tick). */
   async announce(entries: QueuedEntry[]): Promise<void> {
     await Promise.all(entries.map(({ uid, event }) => this.publish(uid, event).catch(err => {
@@ -72,7 +82,7 @@ export default class BrokerService extends Service {
 
   /** Drops a deleted user's inbox, cursors and socket counts (one Cluster slot: the keys share `{uid}`). */
   async forgetUser(uid: number): Promise<void> {
-    await this.redis.del(inboxKey(uid), cursorKey(uid), socketsKey(uid), holdKey(uid));
+    await this.redis.del(inboxKey(uid), cursorKey(uid), socketsKey(uid), socketOrderKey(uid), holdKey(uid));
   }
 
   /** Closes the sockets of sessions that are over, on every process. */
@@ -81,18 +91,21 @@ export default class BrokerService extends Service {
   }
 
   /**
-   * On connect: registers the socket and returns the session's cursor, how many sockets the
-   * session has open (all processes), and those beyond WS_MAX_PER_SESSION (to drop). Prunes the
-   * cursors of sessions that no longer exist. Throws SessionOverError (and registers nothing) when
-   * the session itself is no longer live.
+   * On connect: registers the socket with the user's next open number (the session's active
+   * socket is the one with the highest: decided here, atomically, not by arrival order at a
+   * process) and returns the session's cursor, how many sockets the session has open (all
+   * processes), that open number, and the sockets beyond WS_MAX_PER_SESSION (to drop). The
+   * 'open' event is published by the script itself. Prunes the cursors of sessions that no
+   * longer exist. Throws SessionOverError (and registers nothing) when the session itself is no
+   * longer live.
    */
-  async socketOpened(uid: number, sid: string, socketId: string): Promise<{ cursor: string; sockets: number; dropped: string[] }> {
+  async socketOpened(uid: number, sid: string, socketId: string): Promise<{ cursor: string; sockets: number; order: number; dropped: string[] }> {
     const live = await this.redis.zrange(this.config.im.session.keyPrefix + uid, 0, -1);
-    const reply = await this.redis.msgOpenSocket(cursorKey(uid), socketsKey(uid), sid, Date.now(), this.ttlMs,
-      socketId, this.settings.wsMaxPerSession, ...live);
+    const reply = await this.redis.msgOpenSocket(cursorKey(uid), socketsKey(uid), socketOrderKey(uid), sid,
+      Date.now(), this.ttlMs, socketId, this.settings.wsMaxPerSession, eventChannel(this.settings.channelPrefix, uid), ...live);
     if (!reply.length) throw new SessionOverError();
-    const [ cursor, sockets, ...dropped ] = reply;
-    return { cursor: String(cursor), sockets: Number(sockets), dropped: dropped.map(String) };
+    const [ cursor, sockets, order, ...dropped ] = reply;
+    return { cursor: String(cursor), sockets: Number(sockets), order: Number(order), dropped: dropped.map(String) };
   }
 
   /** The device confirmed everything up to `entryId`. */
@@ -124,8 +137,9 @@ export default class BrokerService extends Service {
     return (await this.redis.exists(processKey(processId))) === 1;
   }
 
+  /** Unregisters the socket; if it was the session's active one, the next newest is promoted (by the script's event). */
   async socketClosed(uid: number, sid: string, socketId: string): Promise<void> {
-    await this.redis.zrem(socketsKey(uid), `${sid} ${socketId}`);
+    await this.redis.msgCloseSocket(socketsKey(uid), sid, socketId, eventChannel(this.settings.channelPrefix, uid));
   }
 
   /** How many sessions the user holds (sync copies only when there is another one). */

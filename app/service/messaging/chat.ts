@@ -10,6 +10,7 @@ import { messagesStored } from '../../lib/metrics/registry';
 import { Bucket } from '../rateLimit';
 import { QueuedEntry } from './broker';
 import { ConversationRow, FriendLink, Party } from './store';
+import { NOW_FRIENDS } from '../../lib/friends/notices';
 
 /** The caller of a route: user id, session id and role as stored. */
 export interface Caller {
@@ -153,6 +154,12 @@ export default class ChatService extends Service {
     return this.storeMessage(transaction, {
       sender, recipient, links, type: 'systemNotice', data: JSON.stringify(notice.data), options: {}, newConversation: !conversationId,
     });
+  }
+
+  /** The pair of "we are friends now" systemNotices, one each way (autoAddFriendAndAgree, handleapply agree). */
+  async storeNowFriends(transaction: Transaction, a: number, b: number): Promise<void> {
+    await this.storeSystemNotice(transaction, { fromId: a, toId: b, data: NOW_FRIENDS });
+    await this.storeSystemNotice(transaction, { fromId: b, toId: a, data: NOW_FRIENDS });
   }
 
   /**

@@ -4,8 +4,7 @@ import { SQL } from '../../lib/friends/queries';
 import { isGone, select } from '../../lib/friends/sql';
 import { lockingTransaction } from '../../lib/lockedTransaction';
 
-/** What each side's notice says (`data` of a systemNotice message). */
-export const NOW_FRIENDS = { data: '我们已经是好友了，可以开始聊天了', dataType: false, otherData: null };
+export { NOW_FRIENDS } from '../../lib/friends/notices';
 
 export default class ContactsService extends Service {
   /**
@@ -29,10 +28,7 @@ export default class ContactsService extends Service {
       if (target.invite_confirm !== 0) throw new ForbiddenError('messaging.error.consentNeeded');
       await friendship.befriend({ userId, friendId, applicationNote: note }, {
         transaction,
-        within: async () => {
-          await chat.storeSystemNotice(transaction, { fromId: userId, toId: friendId, data: NOW_FRIENDS });
-          await chat.storeSystemNotice(transaction, { fromId: friendId, toId: userId, data: NOW_FRIENDS });
-        },
+        within: () => chat.storeNowFriends(transaction, userId, friendId),
       });
     });
   }

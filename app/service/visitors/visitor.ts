@@ -18,14 +18,18 @@ export default class VisitorService extends Service {
   /**
    * CONTRACT: POST /api/visitorRegister. The device's visitor enters again, or a new visitor is
    * created and bound to the device. A round that loses the race to a parallel first call of the
-   * same device enters the winner's visitor in the next round.
+   * same device enters the winner's visitor in the next round. CONTRACT-client-behaviour §3: only
+   * a call that creates a visitor counts toward the device's budget (re-entries do not).
    */
   async arrive(input: VisitorRegisterInput, ip: string | null): Promise<DeviceUserObject> {
-    const { rateLimit } = this.ctx.service;
+    const { rateLimit, visitors } = this.ctx.service;
     const stats = statsOf(input);
+    let counted = false;
     for (let round = 0; round < 3; round++) {
       const entered = await this.enterBound(input.deviceId, stats, ip);
       if (entered) return this.answer(entered);
+      if (!counted) await visitors.admission.countCall(input);
+      counted = true;
       const bucket = rateLimit.newVisitorBucket(ip);
       await rateLimit.take([ bucket ]);
       let created: SignedIn | null = null;
@@ -109,8 +113,12 @@ export default class VisitorService extends Service {
 
   /**
    * Upgrade in place: username, password and role `user`; the binding goes (the device's next
-   * visitorRegister makes a fresh visitor) and so does every session the visitor held. Null when
-   * the device has no live visitor, also when a racing upgrade took it first.
+   * visitorRegister makes a fresh visitor). CONTRACT-client-behaviour §3: the sessions the
+   * visitor held (all of this device: a visitor is bound to one device) become the user's, same
+   * user id, role as stored: none is revoked, so no socket of the device gets a close code (the
+   * course client logs out on any code but 1006) and an old instance reconnecting with the
+   * visitor token is the same session. Null when the device has no live visitor, also when a
+   * racing upgrade took it first.
    */
   private upgradeBound({ deviceId, username, password }: VisitorCredentialInput): Promise<SignedIn | null> {
     const { model, service } = this.ctx;
@@ -123,9 +131,8 @@ export default class VisitorService extends Service {
       const hash = await hashPassword(password, this.config.im.password);
       await visitor.update({ username, password: hash, role: 'user' }, { transaction });
       await model.VisitorDevice.destroy({ where: { device_id: deviceId }, transaction });
-      // 'single': the new session replaces all of the visitor's, so whoever else held the
-      // device's visitor does not get the account.
-      await openSession(visitor, 'single');
+      // 'multi' whatever SESSION_POLICY says: the visitor's sessions on this device stay.
+      await openSession(visitor, 'multi');
       return visitor;
     }, LOCKING).catch(err => { throw usernameClash(err); });
   }

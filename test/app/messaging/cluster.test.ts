@@ -93,6 +93,41 @@ describe('messaging on 2 worker processes (egg-scripts, production build)', func
     assert.equal(a.id + 1, b.id);
   });
 
+  it('2 and 8 sockets of one session opened 0-2 ms apart across both workers: exactly one active, it gets the next message (CONTRACT-client-behaviour §2)', async () => {
+    const { b } = await users();
+    const sender = await login('cluster_a');
+    let crossed = 0;
+    for (const count of [ 2, 8 ]) {
+      for (let round = 0; round < 8 && crossed < (count === 2 ? 1 : 2); round++) {
+        const token = await login('cluster_b');
+        const sockets: Array<{ client: Client; rid: string }> = [];
+        for (let i = 0; i < count; i++) {
+          const rid = `cluster-${process.pid}-${++socketSeq}`;
+          sockets.push({ client: new Client(`ws://127.0.0.1:${PORT}/ws?token=${token}`, { headers: { 'X-Request-Id': rid } }), rid });
+          if (i % 2) await sleep(i % 3); // 0, 1 or 2 ms apart
+        }
+        for (const { client } of sockets) {
+          await client.opened;
+          await client.until(() => client.frames.some(f => f?.type === 'system'), 'welcome');
+        }
+        const pids = await workerOf(sockets.map(s => s.rid));
+        if (new Set(pids.values()).size === 2) crossed++;
+        await sleep(300);
+        const text = `to ${count} sockets, round ${round}`;
+        await sendMessage(BASE, sender, textBody(b.id, text));
+        await Promise.race(sockets.map(({ client }) => client.received(1)));
+        await sleep(500);
+        const got = sockets.map(({ client }) => client.of().length);
+        assert.deepEqual(got.filter(n => n > 0), [ 1 ], `sockets that received: ${JSON.stringify(got)}`);
+        for (const { client } of sockets) {
+          assert.equal(client.ws.readyState, client.ws.OPEN);
+          client.close();
+        }
+      }
+    }
+    assert.ok(crossed >= 2, 'some rounds had sockets on both workers');
+  });
+
   it('one worker SIGKILLed during a stream of sends: every message that got a 200 reaches the recipient after reconnect, no message doubled', async () => {
     const { b } = await users();
     const sender = await login('cluster_a');

@@ -65,18 +65,21 @@ describe('WebSocket /ws (CONTRACT-messaging §1)', () => {
     assert.equal((await call(server.base, 'POST', '/ws')).status, 404);
   });
 
-  it('429 after WS_CONNECT_LIMIT_IP handshakes a minute from one IP, counted before the token', async () => {
+  it('429 after WS_CONNECT_LIMIT_IP handshakes a minute from one IP, counted before the token; a live session\'s token still passes', async () => {
     mm(app.config.im.messaging, 'wsConnectLimitIp', 2);
     const me = await user('socket01');
     const bad = new Client(url('garbage'));
     await bad.closed;
     const good = await connect(server.port, me.token);
-    const third = new Client(url(me.token));
+    // CONTRACT-client-behaviour §2: a refused handshake feeds the client's reconnect storm.
+    const over = await connect(server.port, me.token);
+    const third = new Client(url('garbage'));
     await assert.rejects(third.opened);
     const refused = await third.refused!;
     assert.deepEqual([ refused.status, refused.body ], [ 429, { msg: 'fail', data: '请求过于频繁，请稍后再试' }]);
     assert.ok(Number(refused.headers['retry-after']) >= 1);
     good.close();
+    over.close();
   });
 
   it('503 when the process holds WS_MAX_PER_PROCESS sockets', async () => {

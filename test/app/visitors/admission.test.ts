@@ -40,6 +40,7 @@ describe('visitor routes: signature, time, fields and limits', () => {
         retentionDays: Number(process.env.VISITOR_RETENTION_DAYS ?? 90),
         deviceLimit: Number(process.env.VISITOR_DEVICE_LIMIT ?? 5),
         deviceWindow: Number(process.env.VISITOR_DEVICE_WINDOW ?? 3600),
+        twinMs: Number(process.env.VISITOR_TWIN_MS ?? 10000),
         newLimitIp: Number(process.env.VISITOR_NEW_LIMIT_IP ?? 20),
         newWindow: Number(process.env.VISITOR_NEW_WINDOW ?? 3600),
         purgeBatch: 500,
@@ -142,23 +143,38 @@ describe('visitor routes: signature, time, fields and limits', () => {
   }
 
   describe('(5) calls per device: 5 per hour over the three routes', () => {
-    it('counts visitorRegister, visitorregChat and visitorloginChat together; the 6th answers 429 with Retry-After', async () => {
+    it('counts visitorRegister (a visitor created), visitorregChat and visitorloginChat together; the 6th answers 429 with Retry-After', async () => {
       const deviceId = newDeviceId();
       await register('dev_user');
+      await register('dev_use2');
       await arrive(deviceId);
-      await arrive(deviceId);
+      await arrive(deviceId); // re-entry: not counted (CONTRACT-client-behaviour §3)
       await withCredentials(LOGIN_CHAT, deviceId, 'dev_user');
       assertFail(await send(REG_CHAT, { deviceId, timestamp: Date.now(), username: 'dev_user', password: PASSWORD }), 409,
         '该账号已存在，请换一个账号注册');
+      assertFail(await send(REG_CHAT, { deviceId, timestamp: Date.now(), username: 'dev_use2', password: PASSWORD }), 409,
+        '该账号已存在，请换一个账号注册');
       assertFail(await send(LOGIN_CHAT, { deviceId, timestamp: Date.now(), username: 'dev_user', password: 'wrong-pass' }), 400, '账号或密码错误');
-      for (const route of VISITOR_ROUTES) {
+      for (const route of [ REG_CHAT, LOGIN_CHAT ]) {
         const res = await send(route, validBody(route, deviceId));
         assertFail(res, 429, TOO_MANY);
         const retryAfter = Number(res.headers['retry-after']);
         assert.ok(retryAfter > 3600 - 10 && retryAfter <= 3600, `Retry-After ${retryAfter}`);
       }
+      // The device's visitor still enters (re-entries are not limited by the device budget).
+      assertOk(await send(REGISTER, validBody(REGISTER, deviceId)));
       // Another device is not affected.
       assertOk(await send(REGISTER, validBody(REGISTER)));
+    });
+
+    it('a call identical to one counted within VISITOR_TWIN_MS (all but the timestamp) counts once', async () => {
+      visitorSettings({ deviceLimit: 2 });
+      const deviceId = newDeviceId();
+      await register('dev_user');
+      const wrong = () => send(LOGIN_CHAT, { deviceId, timestamp: Date.now(), username: 'dev_user', password: 'wrong-pass' });
+      for (let i = 0; i < 4; i++) assertFail(await wrong(), 400, '账号或密码错误');
+      assertFail(await send(LOGIN_CHAT, { deviceId, timestamp: Date.now(), username: 'dev_user', password: 'other-pass' }), 400, '账号或密码错误');
+      assertFail(await send(LOGIN_CHAT, { deviceId, timestamp: Date.now(), username: 'dev_user', password: 'third-pass' }), 429, TOO_MANY);
     });
 
     it('counts only calls that passed the signature and time checks', async () => {
@@ -169,16 +185,18 @@ describe('visitor routes: signature, time, fields and limits', () => {
         await send(REGISTER, validBody(REGISTER, deviceId), { sign: null }).expect(400);
         await send(REGISTER, { ...validBody(REGISTER, deviceId), uniplatform: 1 }).expect(422);
       }
-      for (let i = 0; i < 5; i++) await arrive(deviceId);
-      assertFail(await send(REGISTER, validBody(REGISTER, deviceId)), 429, TOO_MANY);
+      for (let i = 0; i < 5; i++) {
+        assertFail(await send(LOGIN_CHAT, { deviceId, timestamp: Date.now(), username: `nobody${i}`, password: PASSWORD }), 400, '账号或密码错误');
+      }
+      assertFail(await send(LOGIN_CHAT, validBody(LOGIN_CHAT, deviceId)), 429, TOO_MANY);
     });
 
     it('reads its limit and window from VISITOR_DEVICE_LIMIT / VISITOR_DEVICE_WINDOW', async () => {
       visitorSettings({ deviceLimit: 2, deviceWindow: 60 });
       const deviceId = newDeviceId();
       await arrive(deviceId);
-      await arrive(deviceId);
-      const res = await send(REGISTER, validBody(REGISTER, deviceId));
+      assertFail(await send(LOGIN_CHAT, { deviceId, timestamp: Date.now(), username: 'nobody1', password: PASSWORD }), 400, '账号或密码错误');
+      const res = await send(LOGIN_CHAT, { deviceId, timestamp: Date.now(), username: 'nobody2', password: PASSWORD });
       assertFail(res, 429, TOO_MANY);
       assert.ok(Number(res.headers['retry-after']) <= 60);
     });
