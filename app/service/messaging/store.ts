@@ -119,8 +119,10 @@ export default class StoreService extends Service {
       'to_avatar, send_uuid, isremove, create_time) VALUES (:conversation_id, :seq, :from_id, :to_id, :chat_type, :type, :data, ' +
       ':options, :from_name, :from_avatar, :to_name, :to_avatar, :send_uuid, 0, :create_time)',
       { type: QueryTypes.INSERT, replacements: { ...row, create_time: sqlTime(row.create_time) }, transaction });
+    // What the sender sent (the stranger rule's count): a system notice is not the sender's message.
     const sentColumn = message.from_id === conversation.user_a ? 'sent_a' : 'sent_b';
-    await this.ctx.model.query(`UPDATE conversation SET last_seq = :seq, last_message_id = :id, ${sentColumn} = ${sentColumn} + 1, ` +
+    const sent = message.type === 'systemNotice' ? '' : `${sentColumn} = ${sentColumn} + 1, `;
+    await this.ctx.model.query(`UPDATE conversation SET last_seq = :seq, last_message_id = :id, ${sent}` +
       'update_time = :now WHERE id = :conversation', {
       type: QueryTypes.UPDATE, replacements: { seq: row.seq, id, now: sqlTime(message.create_time), conversation: conversation.id }, transaction,
     });

@@ -131,6 +131,15 @@ describe('POST /api/chat/socket/sendmessage', () => {
     assertFail(await sendMessage(server.base, a.token, textBody(b.id, 'x')), 403, '系统把你们拉黑了，不能发送消息');
   });
 
+  it('strangers: the "now friends" system notices of a past friendship are not the sender\'s one message', async () => {
+    const a = await user('exfriend1', { username: 'exfriend1', invite_confirm: 0 } as any);
+    const b = await user('exfriend2', { username: 'exfriend2', invite_confirm: 0 } as any);
+    await call(server.base, 'POST', '/api/chat/autoAddFriendAndAgree', a.token, { friend_id: b.id });
+    await call(server.base, 'POST', `/api/chat/deletegoodfriend/${b.id}`, a.token, {});
+    await sendText(server.base, a.token, b.id, 'first as a stranger again');
+    assertFail(await sendMessage(server.base, a.token, textBody(b.id, 'second')), 403, '在成为好友之前，对方只允许向他发一条消息');
+  });
+
   it('strangers: sendCount 1 (default) allows one message, 2 any number, 0 none (visitor text for visitors)', async () => {
     const a = await user('stranger1');
     const b = await user('target001');
