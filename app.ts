@@ -18,6 +18,9 @@ export default class AppBoot implements IBoot {
     // Outermost, in front of Egg's body parser: its 413/invalid-body errors get the envelope,
     // error responses get the security headers, and the access log sees every final status.
     this.app.config.coreMiddleware.unshift('securityHeaders', 'accessLog', 'errorHandler');
+    // Right behind Egg's body parser: bodies nested deeper than im.bodyMaxDepth answer 422.
+    const core = this.app.config.coreMiddleware;
+    core.splice(core.indexOf('bodyParser') + 1, 0, 'bodyDepth');
   }
 
   async didLoad() {

@@ -151,6 +151,8 @@ export default (appInfo: EggAppInfo) => {
   config.validate = { convert: false, validateRoot: true } as any;
 
   const im = {
+    // Deepest array/object nesting a parsed JSON or form body may have (422 beyond it).
+    bodyMaxDepth: envInt('BODY_MAX_DEPTH', 32, 2),
     token: {
       ttlSeconds: envInt('TOKEN_TTL', 2592000, 1),
     },
