@@ -150,6 +150,8 @@ export default (appInfo: EggAppInfo) => {
 
   config.validate = { convert: false, validateRoot: true } as any;
 
+  // libuv's thread pool (scrypt, file reads, dns.lookup): UV_THREADPOOL_SIZE, 4 by default.
+  const threadPoolSize = envInt('UV_THREADPOOL_SIZE', 4, 1);
   const im = {
     // Deepest array/object nesting a parsed JSON or form body may have (422 beyond it).
     bodyMaxDepth: envInt('BODY_MAX_DEPTH', 32, 2),
@@ -166,6 +168,10 @@ export default (appInfo: EggAppInfo) => {
       cost: envInt('SCRYPT_COST', 32768, 1024),
       blockSize: 8,
       parallelization: 1,
+      // Hashes in flight per process, below libuv's thread pool size so file reads (same pool)
+      // never wait behind scrypt; then a short queue, then 503 (README "Security").
+      maxInFlight: envInt('HASH_MAX_IN_FLIGHT', Math.max(1, threadPoolSize - 1), 1),
+      maxQueued: envInt('HASH_MAX_QUEUED', 8, 0),
     },
     user: {
       defaultAvatar: envString('DEFAULT_AVATAR', 'https://thinkphp-all.oss-cn-hangzhou.aliyuncs.com/public/67b3001b2aedd.png'),
@@ -185,6 +191,10 @@ export default (appInfo: EggAppInfo) => {
       loginFailWindow: envInt('LOGIN_FAIL_WINDOW', 900, 1),
       registerLimitIp: envInt('REGISTER_LIMIT_IP', 20, 1),
       registerWindow: envInt('REGISTER_WINDOW', 3600, 1),
+      // Successful logins (each one costs a hash): per account, and per IP.
+      loginOkLimitUser: envInt('LOGIN_OK_LIMIT_USER', 30, 1),
+      loginOkLimitIp: envInt('LOGIN_OK_LIMIT_IP', 100, 1),
+      loginOkWindow: envInt('LOGIN_OK_WINDOW', 900, 1),
       keyPrefix: 'im:rl:',
     },
     // Visitor mode (README "Visitor mode"). The salt ships inside every copy of the app: the
@@ -243,5 +253,8 @@ export default (appInfo: EggAppInfo) => {
   config.multipart = multipartConfig(im.files) as any;
 
   // `as {}` keeps the inferred type to `im` alone, breaking the cycle with EggAppConfig.
+  if (im.password.maxInFlight >= threadPoolSize) {
+    throw new Error(`HASH_MAX_IN_FLIGHT (${im.password.maxInFlight}) must be below UV_THREADPOOL_SIZE (${threadPoolSize}): file reads share that pool`);
+  }
   return { ...config as {}, im };
 };

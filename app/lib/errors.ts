@@ -117,8 +117,10 @@ export class MalformedBodyError extends ApiError {
 
 export class ServiceUnavailableError extends ApiError {
   readonly status = 503;
-  constructor(readonly key = 'error.serviceUnavailable') {
+  /** `retryAfterSeconds`: sent as Retry-After when the wait is known (a full queue). */
+  constructor(readonly key = 'error.serviceUnavailable', retryAfterSeconds?: number) {
     super(key);
+    if (retryAfterSeconds !== undefined) this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
   }
 }
 
