@@ -3,6 +3,7 @@ import { createSecretKey } from 'node:crypto';
 import path from 'node:path';
 import { envBool, envChoice, envHostList, envInt, envString, loadDotEnv } from '../app/lib/env';
 import { filesConfig, multipartConfig } from '../app/lib/files/config';
+import { clientErrorResponse } from '../app/lib/httpTimeouts';
 import { lockWaitTimeout } from '../app/lib/lockedTransaction';
 import { mysql2WithQueryTimeout } from '../app/lib/mysqlQueryTimeout';
 
@@ -152,7 +153,20 @@ export default (appInfo: EggAppInfo) => {
 
   // libuv's thread pool (scrypt, file reads, dns.lookup): UV_THREADPOOL_SIZE, 4 by default.
   const threadPoolSize = envInt('UV_THREADPOOL_SIZE', 4, 1);
+  // Timeouts of every connection (app/lib/httpTimeouts.ts, README "Security").
+  const http = {
+    requestTimeoutMs: envInt('HTTP_REQUEST_TIMEOUT_MS', 120000, 1000),
+    headersTimeoutMs: envInt('HTTP_HEADERS_TIMEOUT_MS', 10000, 1000),
+    keepAliveTimeoutMs: envInt('HTTP_KEEPALIVE_TIMEOUT_MS', 5000, 1000),
+    idleTimeoutMs: envInt('HTTP_IDLE_TIMEOUT_MS', 60000, 1000),
+    bodyTimeoutMs: envInt('HTTP_BODY_TIMEOUT_MS', 30000, 100),
+  };
+  // Egg sets it as the server's socket timeout; answers to connection-level errors (a request
+  // Node gave up on, headers over 16 kB, unparsable HTTP) in the envelope instead of Egg's HTML.
+  (config as any).serverTimeout = http.idleTimeoutMs;
+  (config as any).onClientError = clientErrorResponse;
   const im = {
+    http,
     // Deepest array/object nesting a parsed JSON or form body may have (422 beyond it).
     bodyMaxDepth: envInt('BODY_MAX_DEPTH', 32, 2),
     token: {

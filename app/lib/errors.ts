@@ -110,6 +110,18 @@ export class UnsupportedMediaTypeError extends ApiError {
   }
 }
 
+/** The request's headers are over Node's limit (16 kB). */
+export class HeadersTooLargeError extends ApiError {
+  readonly status = 431;
+  readonly key = 'error.headersTooLarge';
+}
+
+/** The request (or its body) did not arrive in time. */
+export class RequestTimeoutError extends ApiError {
+  readonly status = 408;
+  readonly key = 'error.requestTimeout';
+}
+
 export class MalformedBodyError extends ApiError {
   readonly status = 422;
   readonly key = 'error.malformedBody';
