@@ -185,7 +185,7 @@ export default (appInfo: EggAppInfo) => {
       // Hashes in flight per process, below libuv's thread pool size so file reads (same pool)
       // never wait behind scrypt; then a short queue, then 503 (README "Security").
       maxInFlight: envInt('HASH_MAX_IN_FLIGHT', Math.max(1, threadPoolSize - 1), 1),
-      maxQueued: envInt('HASH_MAX_QUEUED', 8, 0),
+      maxQueued: envInt('HASH_MAX_QUEUED', 32, 0),
     },
     user: {
       defaultAvatar: envString('DEFAULT_AVATAR', 'https://thinkphp-all.oss-cn-hangzhou.aliyuncs.com/public/67b3001b2aedd.png'),

@@ -15,7 +15,7 @@ export interface ScryptParams {
 export type PasswordConfig = ScryptParams & Partial<SlotLimits>;
 
 /** Without configured limits (unit tests, scripts): libuv's default pool of 4 minus one. */
-const DEFAULT_SLOTS: SlotLimits = { maxInFlight: 3, maxQueued: 8 };
+const DEFAULT_SLOTS: SlotLimits = { maxInFlight: 3, maxQueued: 32 };
 const limitsOf = (params: PasswordConfig): SlotLimits => ({ ...DEFAULT_SLOTS, ...params });
 
 export interface VerifyResult {
