@@ -1,6 +1,7 @@
 import { Server } from 'node:http';
 import { Application, IBoot } from 'egg';
 import { friendsRules } from './app/lib/friends/rules';
+import { applyServerTimeouts } from './app/lib/httpTimeouts';
 import { customRules } from './app/lib/rules';
 import { visitorCustomRules } from './app/lib/visitors/rules';
 import { OPEN_SESSION } from './app/lib/sessionScripts';
@@ -19,12 +20,20 @@ export default class AppBoot implements IBoot {
     // Outermost, in front of Egg's body parser: its 413/invalid-body errors get the envelope,
     // error responses get the security headers, and the access log sees every final status.
     this.app.config.coreMiddleware.unshift('securityHeaders', 'accessLog', 'errorHandler');
+    // Right behind Egg's body parser: bodies nested deeper than im.bodyMaxDepth answer 422.
+    const core = this.app.config.coreMiddleware;
+    core.splice(core.indexOf('bodyParser') + 1, 0, 'bodyDepth');
+    // In front of it: a JSON or form body that does not arrive in time answers 408.
+    core.splice(core.indexOf('bodyParser'), 0, 'bodyTimeout');
   }
 
   async didLoad() {
     for (const [ name, check ] of Object.entries({ ...customRules, ...visitorCustomRules, ...friendsRules })) this.app.validator.addRule(name, check);
     this.app.redis.defineCommand('openSession', { numberOfKeys: 1, lua: OPEN_SESSION });
-    this.app.on('server', (server: Server) => this.hub.attach(server));
+    this.app.on('server', (server: Server) => {
+      applyServerTimeouts(server, this.app.config.im.http);
+      this.hub.attach(server);
+    });
     clusterMetrics(this.app); // answers the other workers' scrapes from now on
   }
 

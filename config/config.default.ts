@@ -3,6 +3,7 @@ import { createSecretKey } from 'node:crypto';
 import path from 'node:path';
 import { envBool, envChoice, envHostList, envInt, envString, loadDotEnv } from '../app/lib/env';
 import { filesConfig, multipartConfig } from '../app/lib/files/config';
+import { clientErrorResponse } from '../app/lib/httpTimeouts';
 import { lockWaitTimeout } from '../app/lib/lockedTransaction';
 import { allowList } from '../app/lib/metrics/access';
 import { mysql2WithQueryTimeout } from '../app/lib/mysqlQueryTimeout';
@@ -151,7 +152,24 @@ export default (appInfo: EggAppInfo) => {
 
   config.validate = { convert: false, validateRoot: true } as any;
 
+  // libuv's thread pool (scrypt, file reads, dns.lookup): UV_THREADPOOL_SIZE, 4 by default.
+  const threadPoolSize = envInt('UV_THREADPOOL_SIZE', 4, 1);
+  // Timeouts of every connection (app/lib/httpTimeouts.ts, README "Security").
+  const http = {
+    requestTimeoutMs: envInt('HTTP_REQUEST_TIMEOUT_MS', 120000, 1000),
+    headersTimeoutMs: envInt('HTTP_HEADERS_TIMEOUT_MS', 10000, 1000),
+    keepAliveTimeoutMs: envInt('HTTP_KEEPALIVE_TIMEOUT_MS', 5000, 1000),
+    idleTimeoutMs: envInt('HTTP_IDLE_TIMEOUT_MS', 60000, 1000),
+    bodyTimeoutMs: envInt('HTTP_BODY_TIMEOUT_MS', 30000, 100),
+  };
+  // Egg sets it as the server's socket timeout; answers to connection-level errors (a request
+  // Node gave up on, headers over 16 kB, unparsable HTTP) in the envelope instead of Egg's HTML.
+  (config as any).serverTimeout = http.idleTimeoutMs;
+  (config as any).onClientError = clientErrorResponse;
   const im = {
+    http,
+    // Deepest array/object nesting a parsed JSON or form body may have (422 beyond it).
+    bodyMaxDepth: envInt('BODY_MAX_DEPTH', 32, 2),
     token: {
       ttlSeconds: envInt('TOKEN_TTL', 2592000, 1),
     },
@@ -165,6 +183,10 @@ export default (appInfo: EggAppInfo) => {
       cost: envInt('SCRYPT_COST', 32768, 1024),
       blockSize: 8,
       parallelization: 1,
+      // Hashes in flight per process, below libuv's thread pool size so file reads (same pool)
+      // never wait behind scrypt; then a short queue, then 503 (README "Security").
+      maxInFlight: envInt('HASH_MAX_IN_FLIGHT', Math.max(1, threadPoolSize - 1), 1),
+      maxQueued: envInt('HASH_MAX_QUEUED', 32, 0),
     },
     user: {
       defaultAvatar: envString('DEFAULT_AVATAR', 'https://thinkphp-all.oss-cn-hangzhou.aliyuncs.com/public/67b3001b2aedd.png'),
@@ -184,6 +206,10 @@ export default (appInfo: EggAppInfo) => {
       loginFailWindow: envInt('LOGIN_FAIL_WINDOW', 900, 1),
       registerLimitIp: envInt('REGISTER_LIMIT_IP', 20, 1),
       registerWindow: envInt('REGISTER_WINDOW', 3600, 1),
+      // Successful logins (each one costs a hash): per account, and per IP.
+      loginOkLimitUser: envInt('LOGIN_OK_LIMIT_USER', 30, 1),
+      loginOkLimitIp: envInt('LOGIN_OK_LIMIT_IP', 100, 1),
+      loginOkWindow: envInt('LOGIN_OK_WINDOW', 900, 1),
       keyPrefix: 'im:rl:',
     },
     // Visitor mode (README "Visitor mode"). The salt ships inside every copy of the app: the
@@ -262,5 +288,8 @@ export default (appInfo: EggAppInfo) => {
   allowList(im.metrics.allowIps); // a malformed METRICS_ALLOW_IPS stops the start
 
   // `as {}` keeps the inferred type to `im` alone, breaking the cycle with EggAppConfig.
+  if (im.password.maxInFlight >= threadPoolSize) {
+    throw new Error(`HASH_MAX_IN_FLIGHT (${im.password.maxInFlight}) must be below UV_THREADPOOL_SIZE (${threadPoolSize}): file reads share that pool`);
+  }
   return { ...config as {}, im };
 };

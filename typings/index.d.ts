@@ -26,6 +26,8 @@ declare module 'ioredis' {
     /** See app/lib/files/quotaScripts.ts: the day's key, max files, max bytes, size, ttl ms; 1 if counted. */
     uploadReserve(key: string, maxFiles: number, maxBytes: number, size: number, ttlMs: number): Promise<number>;
     uploadRelease(key: string, size: number): Promise<number>;
+    /** See app/lib/files/jobSlots.ts: the host's key, max jobs, job id, slot lifetime ms; 1 if taken. */
+    takeJobSlot(key: string, maxJobs: number, job: string, ttlMs: number): Promise<number>;
   }
 }
 

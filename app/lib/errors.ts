@@ -110,6 +110,18 @@ export class UnsupportedMediaTypeError extends ApiError {
   }
 }
 
+/** The request's headers are over Node's limit (16 kB). */
+export class HeadersTooLargeError extends ApiError {
+  readonly status = 431;
+  readonly key = 'error.headersTooLarge';
+}
+
+/** The request (or its body) did not arrive in time. */
+export class RequestTimeoutError extends ApiError {
+  readonly status = 408;
+  readonly key = 'error.requestTimeout';
+}
+
 export class MalformedBodyError extends ApiError {
   readonly status = 422;
   readonly key = 'error.malformedBody';
@@ -117,8 +129,10 @@ export class MalformedBodyError extends ApiError {
 
 export class ServiceUnavailableError extends ApiError {
   readonly status = 503;
-  constructor(readonly key = 'error.serviceUnavailable') {
+  /** `retryAfterSeconds`: sent as Retry-After when the wait is known (a full queue). */
+  constructor(readonly key = 'error.serviceUnavailable', retryAfterSeconds?: number) {
     super(key);
+    if (retryAfterSeconds !== undefined) this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
   }
 }
 

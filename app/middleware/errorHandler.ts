@@ -1,6 +1,6 @@
 import { Context } from 'egg';
 import { isUnavailable } from '../lib/dependencyErrors';
-import { ApiError, InternalError, MalformedBodyError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from '../lib/errors';
+import { ApiError, InternalError, MalformedBodyError, NotFoundError, PayloadTooLargeError, RequestTimeoutError, ServiceUnavailableError } from '../lib/errors';
 import { countDependencyError } from '../lib/metrics/registry';
 import { validationError } from '../lib/rules';
 
@@ -12,6 +12,8 @@ export function toApiError(err: any): ApiError {
   if (err?.name === 'BadRequestError' && !err.type) return new NotFoundError();
   if (err?.code === 'invalid_param' && Array.isArray(err.errors)) return validationError(err.errors);
   if (err?.type === 'entity.too.large' || err?.status === 413) return new PayloadTooLargeError();
+  // app/middleware/bodyTimeout.ts: the body did not arrive in time.
+  if (err?.status === 408) return new RequestTimeoutError();
   // body-parser: unparsable JSON / form, or a charset it does not know.
   if (err?.status === 400 || err?.status === 415) return new MalformedBodyError();
   if (isUnavailable(err)) return new ServiceUnavailableError();

@@ -36,12 +36,19 @@ export default class RateLimitService extends Service {
     return `${this.config.im.rateLimit.keyPrefix}{${ip ?? 'unknown'}}:${name}`;
   }
 
-  /** Failed logins: per username (case-insensitive, like accounts) + IP, and per IP. */
-  loginBuckets(username: string, ip: string | null): { userIp: Bucket; ip: Bucket } {
-    const { loginFailLimitUserIp, loginFailLimitIp, loginFailWindow } = this.config.im.rateLimit;
+  /**
+   * Logins. Failed ones per username (case-insensitive, like accounts) + IP and per IP; successful
+   * ones per IP (`okIp`, same hash tag, so one script takes all three) and per account (`okUser`,
+   * keyed by the username: its own slot).
+   */
+  loginBuckets(username: string, ip: string | null): { userIp: Bucket; ip: Bucket; okIp: Bucket; okUser: Bucket } {
+    const { loginFailLimitUserIp, loginFailLimitIp, loginFailWindow, loginOkLimitUser, loginOkLimitIp, loginOkWindow, keyPrefix } = this.config.im.rateLimit;
+    const name = username.toLowerCase();
     return {
-      userIp: { key: this.key(ip, `login:${username.toLowerCase()}`), limit: loginFailLimitUserIp, windowSeconds: loginFailWindow },
+      userIp: { key: this.key(ip, `login:${name}`), limit: loginFailLimitUserIp, windowSeconds: loginFailWindow },
       ip: { key: this.key(ip, 'login'), limit: loginFailLimitIp, windowSeconds: loginFailWindow },
+      okIp: { key: this.key(ip, 'login:ok'), limit: loginOkLimitIp, windowSeconds: loginOkWindow },
+      okUser: { key: `${keyPrefix}{user:${name}}:login:ok`, limit: loginOkLimitUser, windowSeconds: loginOkWindow },
     };
   }
 

@@ -42,11 +42,19 @@ export function filesConfig(baseDir: string) {
       screenshotsPerHour: envInt('SCREENSHOT_PER_HOUR', 60, 1),
       keyPrefix: 'im:upq:',
     },
+    /** Longest video an upload may hold (seconds, as ffprobe reads the container). */
+    maxVideoSeconds: envInt('UPLOAD_MAX_VIDEO_SECONDS', 3600, 1),
     ffmpeg: {
       path: envString('FFMPEG_PATH', 'ffmpeg'),
+      probePath: envString('FFPROBE_PATH', 'ffprobe'),
       timeoutMs: envInt('FFMPEG_TIMEOUT_MS', 10_000, 100),
-      /** Screenshot jobs at once per app process; beyond that, 503. */
+      /** Screenshot jobs at once per HOST (all workers together, app/lib/files/jobSlots.ts); beyond that, 503. */
       jobs: envInt('FFMPEG_JOBS', os.cpus().length, 1),
+      /** Address space of each ffmpeg/ffprobe process (prlimit --as); its CPU seconds follow the time box. */
+      memoryMb: envInt('FFMPEG_MAX_MEMORY_MB', 1024, 64),
+      /** The host whose job slots a process shares (the machine's name). */
+      host: envString('FFMPEG_HOST_ID', os.hostname()),
+      slotKeyPrefix: 'im:ffmpeg:',
     },
   };
 }

@@ -6,6 +6,7 @@ import { hashPassword, spendVerifyWork, verifyPassword } from '../../lib/account
 import { Standing } from '../../lib/account/standing';
 import { DeviceColumns, UserObject, userObject } from '../../lib/account/userView';
 import { User } from '../../model/user';
+import { Bucket, Release } from '../rateLimit';
 
 export interface Credentials {
   username: string;
@@ -113,24 +114,31 @@ export default class UserService extends Service {
     return userObject(user, token, this.config.im.user.timezone);
   }
 
-  /** Checks the password under the failed-login limits and opens a session. */
+  /**
+   * Checks the password under the login limits and opens a session. Before the hash, the attempt
+   * takes a place as a failure (per username + IP, per IP) and as a success (per IP); the check
+   * gives back the kind it was not, so every hash an IP causes counts in one of its buckets. A
+   * right password then counts for the account (LOGIN_OK_LIMIT_USER): counted after the check,
+   * so wrong passwords from elsewhere can never use up the owner's logins.
+   */
   async authenticate({ username, password }: Credentials, ip: string | null): Promise<SignedIn> {
     const { rateLimit } = this.ctx.service;
     const buckets = rateLimit.loginBuckets(username, ip);
-    await rateLimit.take([ buckets.userIp, buckets.ip ]);
+    await rateLimit.take([ buckets.userIp, buckets.ip, buckets.okIp ]);
     let user: User;
     let needsRehash: boolean;
     try {
       ({ user, needsRehash } = await this.checkPassword(username, password));
     } catch (err) {
-      // Only a wrong password or unknown name is a failed attempt; give the others back.
-      if (!(err instanceof BadCredentialsError)) {
-        await rateLimit.release([[ buckets.userIp, 'refund' ], [ buckets.ip, 'refund' ]]).catch(() => undefined);
-      }
+      // A wrong password or unknown name is a failed attempt; anything else (403, 503) is neither.
+      const failed = err instanceof BadCredentialsError;
+      const refunds: Array<[ Bucket, Release ]> = failed ? [] : [[ buckets.userIp, 'refund' ], [ buckets.ip, 'refund' ]];
+      await rateLimit.release([ ...refunds, [ buckets.okIp, 'refund' ]]).catch(() => undefined);
       throw err;
     }
     // CONTRACT: a success resets the username+IP counter.
     await rateLimit.release([[ buckets.userIp, 'reset' ], [ buckets.ip, 'refund' ]]);
+    await rateLimit.take([ buckets.okUser ]);
     return this.openSession(user, password, needsRehash, ip);
   }
 

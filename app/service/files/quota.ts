@@ -45,11 +45,16 @@ export default class QuotaService extends Service {
 
   /** Before reading a body: 429 when the day's quota is already used up, or beyond 30 uploads a minute. */
   async admit(userId: number): Promise<void> {
+    await this.assertRoom(userId);
+    const { rateLimit } = this.ctx.service;
+    await rateLimit.take([ rateLimit.userBucket(userId, 'upload', this.settings.perMinute, 60) ]);
+  }
+
+  /** 429 when the day's quota is already used up (before a body is read or a screenshot is made). */
+  async assertRoom(userId: number): Promise<void> {
     const { files, bytes } = this.limits();
     const [ usedFiles, usedBytes ] = await this.redis.hmget(this.dayKey(userId), 'files', 'bytes');
     if (Number(usedFiles ?? 0) >= files || Number(usedBytes ?? 0) >= bytes) this.exhausted();
-    const { rateLimit } = this.ctx.service;
-    await rateLimit.take([ rateLimit.userBucket(userId, 'upload', this.settings.perMinute, 60) ]);
   }
 
   /** Counts a received file of `size` bytes, or 429 if it does not fit in the day's quota. */

@@ -3,6 +3,7 @@ import { Service } from 'egg';
 import { imageSize } from 'image-size';
 import { UnsupportedMediaTypeError, ValidationError } from '../../lib/errors';
 import { StorageUnavailableError } from '../../lib/files/errors';
+import { probeVideo, processLimits } from '../../lib/files/ffmpeg';
 import { uploadKey } from '../../lib/files/keys';
 import { Received, receiveFile } from '../../lib/files/receive';
 import { storageFor } from '../../lib/files/storage';
@@ -68,6 +69,7 @@ export default class UploadService extends Service {
         if (!dimensions) throw new UnsupportedMediaTypeError('files.unsupportedType');
         if (dimensions.width * dimensions.height > this.files.maxPixels) throw new ValidationError('files.tooManyPixels');
       }
+      if (received.type.kind === 'video') dimensions = await this.checkVideo(received.path);
       await ctx.service.files.quota.reserve(this.userId, received.size);
       const now = new Date();
       const key = uploadKey(folders, received.type.ext, now, this.config.im.user.timezone);
@@ -88,6 +90,24 @@ export default class UploadService extends Service {
     } finally {
       await rm(received.path, { force: true });
     }
+  }
+
+  /**
+   * A video's frame size (the image pixel cap) and duration (UPLOAD_MAX_VIDEO_SECONDS), read by
+   * ffprobe. A file ffprobe cannot read is stored as before (no screenshot can be made of it);
+   * without ffprobe the check is skipped with a warning (README "Files").
+   */
+  private async checkVideo(file: string): Promise<{ width: number; height: number } | undefined> {
+    const { ffmpeg, maxPixels, maxVideoSeconds } = this.files;
+    const info = await probeVideo(ffmpeg.probePath, file, processLimits(ffmpeg), ffmpeg.timeoutMs);
+    if (info === 'missing') {
+      this.ctx.logger.warn('[files] ffprobe not found (%s): video dimensions and duration unchecked', ffmpeg.probePath);
+      return undefined;
+    }
+    if (info === 'unreadable') return undefined;
+    if (info.width * info.height > maxPixels) throw new ValidationError('files.videoTooManyPixels');
+    if ((info.durationSeconds ?? 0) > maxVideoSeconds) throw new ValidationError('files.videoTooLong', { max: maxVideoSeconds });
+    return { width: info.width, height: info.height };
   }
 
   /** Drops a received file that its route refused (fields). */

@@ -143,3 +143,12 @@ export function encodedMedia(): Promise<EncodedMedia> {
   })();
   return encoded;
 }
+
+/** An H.264 MP4 of `size` (WxH) lasting `seconds`, made with ffmpeg (a few kB). */
+export async function encodedVideo(size: string, seconds: number): Promise<Buffer> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'im-test-video-'));
+  const file = path.join(dir, 'video.mp4');
+  await exec('ffmpeg', [ '-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'lavfi', '-i', `color=c=black:size=${size}:rate=2:duration=${seconds}`,
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-f', 'mp4', '-y', file ]);
+  return readFile(file);
+}

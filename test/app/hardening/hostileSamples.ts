@@ -36,6 +36,43 @@ const fieldValue = fc.oneof(anyString, anyJson, hugeString);
 // Every UTF-8 byte percent-encoded (encodeURIComponent throws on lone surrogates).
 export const percentEncode = (text: string) => [ ...Buffer.from(text) ].map(b => `%${b.toString(16).padStart(2, '0')}`).join('');
 
+export const MAX_DEPTH = 32; // config.im.bodyMaxDepth
+
+/** JSON nested `depth` levels of arrays and objects (picked by `shape`), around `leaf`. */
+export function nestedJson(depth: number, shape: number[], leaf = '1'): string {
+  let open = '';
+  let close = '';
+  for (let i = 0; i < depth; i++) {
+    const kind = shape[i % shape.length] % 3;
+    if (kind === 0) { open += '['; close = `]${close}`; }
+    if (kind === 1) { open += '{"a":'; close = `}${close}`; }
+    if (kind === 2) { open += '[0,'; close = `]${close}`; }
+  }
+  return `${open}${leaf}${close}`;
+}
+
+/** Any depth, from shallow to far beyond any stack (the bodies over the limit answer 413). */
+export const anyDepth = fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 20000 }));
+const anyShape = fc.array(fc.nat(2), { minLength: 1, maxLength: 5 });
+
+/** JSON bodies of any depth: at the root, or in one of `fieldNames`. */
+export function deepJsonSamples(fieldNames: string[]): fc.Arbitrary<Sample & { depth: number }> {
+  return fc.record({ depth: anyDepth, shape: anyShape, field: fc.option(fc.constantFrom(...fieldNames), { nil: undefined }) })
+    .map(({ depth, shape, field }) => {
+      if (field === undefined) return { contentType: 'application/json', body: nestedJson(depth, shape), depth };
+      return { contentType: 'application/json', body: `{${JSON.stringify(field)}:${nestedJson(depth - 1, shape)}}`, depth };
+    });
+}
+
+/** Form bodies with keys of any bracket or dot depth (qs bounds what it builds from them). */
+export function deepFormSamples(fieldNames: string[]): fc.Arbitrary<Sample> {
+  return fc.record({ depth: anyDepth, field: fc.constantFrom(...fieldNames), dots: fc.boolean() })
+    .map(({ depth, field, dots }) => ({
+      contentType: 'application/x-www-form-urlencoded',
+      body: `${field}${(dots ? '.a' : '[a]').repeat(depth)}=1`,
+    }));
+}
+
 /** Bodies of every kind; objects and forms mostly use `fieldNames` (the route's fields and tricky keys). */
 export function hostileSamples(fieldNames: string[]): fc.Arbitrary<Sample> {
   const fieldName = fc.oneof(fc.constantFrom(...fieldNames), anyString);
@@ -60,7 +97,7 @@ export function hostileSamples(fieldNames: string[]): fc.Arbitrary<Sample> {
     body: fc.oneof(anyString, anyJson.map(v => JSON.stringify(v)), formSamples.map(s => s.body)),
   });
 
-  return fc.oneof(jsonSamples, formSamples, otherSamples);
+  return fc.oneof(jsonSamples, formSamples, otherSamples, deepJsonSamples(fieldNames), deepFormSamples(fieldNames));
 }
 
 // What Egg's body parser reads as JSON or form (with or without parameters).

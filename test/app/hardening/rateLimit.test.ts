@@ -27,6 +27,9 @@ describe('abuse limits (CONTRACT: Abuse limits)', () => {
       loginFailWindow: Number(process.env.LOGIN_FAIL_WINDOW ?? 900),
       registerLimitIp: Number(process.env.REGISTER_LIMIT_IP ?? 20),
       registerWindow: Number(process.env.REGISTER_WINDOW ?? 3600),
+      loginOkLimitUser: Number(process.env.LOGIN_OK_LIMIT_USER ?? 30),
+      loginOkLimitIp: Number(process.env.LOGIN_OK_LIMIT_IP ?? 100),
+      loginOkWindow: Number(process.env.LOGIN_OK_WINDOW ?? 900),
       keyPrefix: 'im:rl:',
     });
   });
@@ -162,6 +165,12 @@ describe('abuse limits (CONTRACT: Abuse limits)', () => {
   it('keeps its counters in Redis under the im: prefix', async () => {
     await failLogins('nina1', 1);
     const keys = (await app.redis.keys('im:rl:*')).sort();
-    assert.deepEqual(keys, [ 'im:rl:{127.0.0.1}:login', 'im:rl:{127.0.0.1}:login:nina1' ]);
+    // A failure takes a place in the successes per IP too, and gives it back (the key stays at 0).
+    assert.deepEqual(keys, [ 'im:rl:{127.0.0.1}:login', 'im:rl:{127.0.0.1}:login:nina1', 'im:rl:{127.0.0.1}:login:ok' ]);
+    assert.equal(await app.redis.get('im:rl:{127.0.0.1}:login:ok'), '0');
+    await register('nina1');
+    await attemptLogin('nina1', PASSWORD).expect(200);
+    assert.deepEqual((await app.redis.keys('im:rl:*')).sort(),
+      [ 'im:rl:{127.0.0.1}:login', 'im:rl:{127.0.0.1}:login:ok', 'im:rl:{127.0.0.1}:register', 'im:rl:{user:nina1}:login:ok' ]);
   });
 });
