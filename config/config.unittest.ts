@@ -1,6 +1,7 @@
 import { EggAppConfig, EggAppInfo, PowerPartial } from 'egg';
 import path from 'node:path';
 import { envInt, envString } from '../app/lib/env';
+import { ImConfig } from './types';
 
 export default (appInfo: EggAppInfo) => {
   const config: PowerPartial<EggAppConfig> = {};
@@ -11,12 +12,12 @@ export default (appInfo: EggAppInfo) => {
   // Uploads go to a folder the file tests empty between tests, never to data/uploads; one per test
   // database, so the test processes `npm test` runs at once never empty each other's.
   const uploadDir = path.join(appInfo.baseDir, 'run', 'unittest-uploads', database);
-  (config as any).im = {
+  const im: PowerPartial<ImConfig> = {
     // A cheaper scrypt keeps the suite fast; the stored format and code path are the same.
     password: { cost: envInt('SCRYPT_COST', 16384, 1024) },
     // Pub/sub channels are global to the Redis server: this run's own.
     messaging: { channelPrefix: envString('MSG_CHANNEL_PREFIX', `im:test${process.pid}:ev:`) },
     files: { uploadDir, tmpDir: path.join(uploadDir, '.tmp') },
   };
-  return config;
+  return { ...config, im };
 };

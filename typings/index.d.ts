@@ -4,6 +4,7 @@ import 'egg-redis';
 import 'egg-sequelize';
 import 'egg-validate';
 import { SessionClaims } from '../app/service/session';
+import { ImConfig } from '../config/types';
 
 declare module 'ioredis' {
   interface Commands {
@@ -32,6 +33,11 @@ declare module 'ioredis' {
 }
 
 declare module 'egg' {
+  /** The app's own settings, one documented section each (config/types.ts, config/sections/). */
+  interface EggAppConfig {
+    im: ImConfig;
+  }
+
   interface Context {
     state: {
       session: SessionClaims;
