@@ -50,12 +50,12 @@ export default class FriendService extends Service {
   }
 
   /**
-   * One atomic UPDATE of my row about a visible friend I did not blacklist. Changing nothing
+   * One atomic update of my row about a visible friend I did not blacklist. Changing nothing
    * means: no such row or a gone friend (404), I blacklisted them (409), or the same values
    * within the same millisecond (done).
    */
   private async updateUnblocked(userId: number, friendId: number, update: () => Promise<number>): Promise<void> {
-    // The UPDATE reads the friend's user row with a shared lock, which can deadlock with a
+    // The update reads the friend's user row with a shared lock, which can deadlock with a
     // friendship transaction locking both users: retried once, then 503.
     if (await retryOnLockConflict(update)) return;
     const isblack = await this.app.repos.friends.findRowBlack(userId, friendId);

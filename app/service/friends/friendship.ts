@@ -44,9 +44,9 @@ export interface BefriendResult<T> {
  */
 export default class FriendshipService extends Service {
   /**
-   * Locks the users' rows (SELECT ... FOR UPDATE, ascending id, in one statement) and returns
-   * the standing of those that exist, by id. Rows this transaction locked already are not
-   * asked for again (befriend inside applyfriend and handleapply).
+   * Locks the users' rows (one locking read, ascending id) and returns the standing of those
+   * that exist, by id. Rows this transaction locked already are not asked for again (befriend
+   * inside applyfriend and handleapply).
    */
   async lockUsers(transaction: Transaction, ids: number[]): Promise<Map<number, FriendStanding>> {
     const held = lockedIn.get(transaction) ?? new Map<number, FriendStanding | null>();
