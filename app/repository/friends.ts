@@ -196,6 +196,13 @@ export class FriendRepository {
     await this.change(SQL.deleteApplications, { a, b }, transaction);
   }
 
+  /** Every friendship and application of the users, both directions (deleting idle visitors). */
+  async removeAllOf(ids: number[], transaction: Transaction): Promise<void> {
+    if (!ids.length) return;
+    await this.change(SQL.deleteAllFriendRows, { ids }, transaction);
+    await this.change(SQL.deleteAllApplications, { ids }, transaction);
+  }
+
   /** A page of my visible friends by friend_id. */
   listFriends(me: number, offset: number, limit: number): Promise<FriendItemRow[]> {
     return this.select<FriendItemRow>(SQL.friendPage, { me, offset, limit });

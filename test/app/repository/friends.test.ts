@@ -44,6 +44,22 @@ describe('repository friends', () => {
     assert.equal(await lockingTransaction(app.model, transaction => friends().existsFriendRow(a.id, b.id, transaction)), false);
   });
 
+  it('removeAllOf: every friendship and application of the users, both directions, nothing else', async () => {
+    const [ a, b, c, d ] = await plainUsers([ 'alice01', 'bob0001', 'carol01', 'dave001' ]);
+    await befriendBySql(a.id, [ b.id ]);
+    await befriendBySql(c.id, [ d.id ]);
+    await lockingTransaction(app.model, async transaction => {
+      await friends().saveApplication(c.id, a.id, 'hi', transaction);
+      await friends().saveApplication(b.id, d.id, 'hi', transaction);
+      await friends().saveApplication(d.id, c.id, 'hi', transaction);
+      await friends().removeAllOf([ a.id, b.id ], transaction);
+    });
+    const left = await query<{ user_id: number; friend_id: number }>('SELECT user_id, friend_id FROM goodfriend ORDER BY user_id');
+    assert.deepEqual(left.map(row => [ row.user_id, row.friend_id ]), [[ c.id, d.id ], [ d.id, c.id ]]);
+    const applications = await query<{ user_id: number; friend_id: number }>('SELECT user_id, friend_id FROM goodfriendapply');
+    assert.deepEqual(applications.map(row => [ row.user_id, row.friend_id ]), [[ d.id, c.id ]]);
+  });
+
   it('a new friend row starts blacklisted when its owner blocks the friend; saveBlock/removeBlock/existsBlock', async () => {
     const [ a, b ] = await plainUsers([ 'alice01', 'bob0001' ]);
     await lockingTransaction(app.model, async transaction => {
@@ -69,6 +85,9 @@ describe('repository friends', () => {
       assert.deepEqual({ ...state, mine_time: null }, {
         friends: 0, blocked: 0, mine_status: 'pending', mine_time: null, theirs_status: null, my_friends: 1, target_pending: 2,
       });
+      assert.equal((await friends().findApplyState(a.id, c.id, transaction)).friends, 1);
+      await friends().saveBlock(c.id, a.id, transaction);
+      assert.equal((await friends().findApplyState(a.id, c.id, transaction)).blocked, 1);
       assert.equal(await friends().countNewPendingTo(b.id, '2000-01-01 00:00:00.000', transaction), 2);
       assert.equal(await friends().countNewPendingTo(b.id, '9999-12-31 23:59:59.999', transaction), 0);
     });
