@@ -134,10 +134,11 @@ async function seed(connection, users, log = () => undefined) {
   };
 }
 
-// The very statements of the friends services (app/lib/friends/queries.ts, which imports
-// nothing), transpiled here so the plans come from the code that runs, before any build.
+// The very statements of the friends repository (app/repository/friends.sql.ts, which imports
+// nothing; app/repository/friends.ts runs them), transpiled here so the plans come from the code
+// that runs, before any build.
 function friendsQueries() {
-  const file = path.join(__dirname, '..', 'app', 'lib', 'friends', 'queries.ts');
+  const file = path.join(__dirname, '..', 'app', 'repository', 'friends.sql.ts');
   const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
   });

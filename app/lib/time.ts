@@ -20,6 +20,7 @@ export const isoOrNull = (date: Date | null) => (date ? date.toISOString() : nul
 /**
  * An instant as a DATETIME(3) value in UTC (the connection's time zone), milliseconds kept: a
  * Date replacement would be written without them (Sequelize formats it for a DATETIME without
- * precision). The one time format of every statement.
+ * precision). The one time format of every statement. Now is read through Date.now(), which
+ * tests pin to check stored times to the millisecond.
  */
-export const sqlTime = (date: Date = new Date()) => date.toISOString().slice(0, 23).replace('T', ' ');
+export const sqlTime = (date: Date = new Date(Date.now())) => date.toISOString().slice(0, 23).replace('T', ' ');

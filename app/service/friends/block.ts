@@ -1,8 +1,7 @@
 import { Service } from 'egg';
 import { Transaction } from 'sequelize';
 import { NotFoundError } from '../../lib/errors';
-import { SQL } from '../../lib/friends/queries';
-import { change, isGone, select, utcNow } from '../../lib/friends/sql';
+import { isGone } from '../../lib/account/standing';
 import { lockingTransaction } from '../../lib/lockedTransaction';
 
 /**
@@ -20,9 +19,8 @@ export default class BlockService extends Service {
    * pass the transaction that holds the users' locks to read a decision that cannot change
    * before the commit.
    */
-  async isBlockedBy(blocker: number, target: number, transaction?: Transaction): Promise<boolean> {
-    const [ row ] = await select<{ blocked: number }>(this.ctx.model, SQL.isBlockedBy, { blocker, blocked: target }, transaction);
-    return Number(row.blocked) === 1;
+  isBlockedBy(blocker: number, target: number, transaction?: Transaction): Promise<boolean> {
+    return this.app.repos.friends.existsBlock(blocker, target, transaction);
   }
 
   /**
@@ -34,19 +32,19 @@ export default class BlockService extends Service {
    */
   async set(blocker: number, target: number, isblack: number | null): Promise<void> {
     if (blocker === target) throw new NotFoundError('friends.friendNotFound');
-    const { model } = this.ctx;
-    await lockingTransaction(model, async transaction => {
+    const { friends } = this.app.repos;
+    await lockingTransaction(this.ctx.model, async transaction => {
       const users = await this.service.friends.friendship.lockUsers(transaction, [ blocker, target ]);
       const blocked = await this.isBlockedBy(blocker, target, transaction);
       const wanted = isblack === null ? !blocked : isblack === 1;
       const user = users.get(target);
       const lifting = blocked && !wanted;
       if (!lifting && (!user || isGone(user))) throw new NotFoundError('friends.friendNotFound');
-      const pair = { blocker, blocked: target, now: utcNow() };
-      if (wanted !== blocked) await change(model, wanted ? SQL.insertBlock : SQL.deleteBlock, pair, transaction);
+      if (wanted && !blocked) await friends.saveBlock(blocker, target, transaction);
+      if (!wanted && blocked) await friends.removeBlock(blocker, target, transaction);
       // Blocking withdraws my pending application to them: they cannot befriend me by agreeing to it.
-      if (wanted) await change(model, SQL.withdrawPending, pair, transaction);
-      await change(model, SQL.setRowBlack, { ...pair, isblack: wanted ? 1 : 0 }, transaction);
+      if (wanted) await friends.removePendingApplication(blocker, target, transaction);
+      await friends.saveRowBlack(blocker, target, wanted ? 1 : 0, transaction);
     });
   }
 }

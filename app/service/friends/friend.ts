@@ -1,16 +1,9 @@
 import { Service } from 'egg';
 import { ConflictError, NotFoundError } from '../../lib/errors';
 import { groupFriends } from '../../lib/friends/friendGroups';
-import { SQL } from '../../lib/friends/queries';
-import { change, select, utcNow } from '../../lib/friends/sql';
-import { friendItem, FriendItemRow, friendRow, PairRow, userInfo, UserInfoRow } from '../../lib/friends/views';
+import { friendItem, friendRow, userInfo } from '../../lib/friends/views';
 import { retryOnLockConflict } from '../../lib/dependencyErrors';
-
-/** An explicit 0/1, or null: flip the stored flag. */
-type FlagValue = number | null;
-
-type InfoRow = Pick<PairRow, 'id' | 'user_id' | 'friend_id' | 'nickname'> & UserInfoRow &
-{ username: string; avatar: string; friend_nickname: string; role: string; status: number };
+import type { FlagValue } from '../../repository/friends';
 
 export default class FriendService extends Service {
   /**
@@ -18,18 +11,17 @@ export default class FriendService extends Service {
    * index letter of their shown name, and the number of all of them.
    */
   async list(userId: number, page: number, limit: number) {
-    const { model } = this.ctx;
+    const { friends } = this.app.repos;
     const offset = (page - 1) * limit;
-    const rows = await select<FriendItemRow>(model, SQL.friendPage, { me: userId, offset, limit });
+    const rows = await friends.listFriends(userId, offset, limit);
     // A page with room left is the last one: it tells the count (most users fit on one page).
-    const count = rows.length && rows.length < limit ? offset + rows.length
-      : Number((await select<{ count: number }>(model, SQL.friendCount, { me: userId }))[0].count);
+    const count = rows.length && rows.length < limit ? offset + rows.length : await friends.countFriends(userId);
     return { count, rows: groupFriends(rows.map(friendItem)) };
   }
 
   /** GET /api/chat/getgoodfriendinfo/:id: my row about the friend, and the friend's profile. */
   async info(userId: number, friendId: number) {
-    const [ row ] = await select<InfoRow>(this.ctx.model, SQL.friendInfo, { me: userId, friend: friendId });
+    const row = await this.app.repos.friends.findFriendInfo(userId, friendId);
     if (!row) throw new NotFoundError('friends.friendNotFound');
     return {
       id: row.id, user_id: row.user_id, friend_id: row.friend_id, nickname: row.nickname,
@@ -42,43 +34,32 @@ export default class FriendService extends Service {
 
   /** POST /api/chat/ismygoodfriend/:id: my row, unless I blacklisted the friend or the friend is gone. */
   async mine(userId: number, friendId: number) {
-    const [ row ] = await select<PairRow>(this.ctx.model, SQL.myFriendRow, { me: userId, friend: friendId });
+    const row = await this.app.repos.friends.findFriendRow(userId, friendId);
     if (!row) throw new NotFoundError('friends.notFriend');
     return friendRow(row);
   }
 
   /** POST /api/chat/setstargoodfriend/:id: sets or flips `ismystarfriend`, unless I blacklisted the friend. */
   async setStar(userId: number, friendId: number, ismystarfriend: FlagValue): Promise<void> {
-    await this.updateUnblocked(SQL.setStar, userId, friendId, { ismystarfriend });
+    await this.updateUnblocked(userId, friendId, () => this.app.repos.friends.saveStar(userId, friendId, ismystarfriend));
   }
 
   /** POST /api/chat/setmeOrfriendCanSee/:id: stores both visibility flags (nothing else reads them yet). */
   async setVisibility(userId: number, friendId: number, friendlookme: number, melookfriend: number): Promise<void> {
-    await this.updateUnblocked(SQL.setVisibility, userId, friendId, { friendlookme, melookfriend });
+    await this.updateUnblocked(userId, friendId, () => this.app.repos.friends.saveVisibility(userId, friendId, friendlookme, melookfriend));
   }
 
   /**
-   * One atomic UPDATE of my row about a visible friend I did not blacklist. Changing nothing
+   * One atomic update of my row about a visible friend I did not blacklist. Changing nothing
    * means: no such row or a gone friend (404), I blacklisted them (409), or the same values
    * within the same millisecond (done).
    */
-  private async updateUnblocked(sql: string, userId: number, friendId: number, values: Record<string, unknown>): Promise<void> {
-    if (await this.updateMine(sql, { me: userId, friend: friendId, ...values })) return;
-    const row = await this.visibleRow(userId, friendId);
-    if (!row) throw new NotFoundError('friends.friendUnavailable');
-    if (row.isblack) throw new ConflictError('friends.friendUnavailable');
-  }
-
-  /**
-   * The UPDATE of my row. It reads the friend's user row with a shared lock, which can deadlock
-   * with a friendship transaction locking both users: retried once, then 503.
-   */
-  private updateMine(sql: string, values: Record<string, unknown>): Promise<number> {
-    return retryOnLockConflict(() => change(this.ctx.model, sql, { ...values, now: utcNow() }));
-  }
-
-  private async visibleRow(userId: number, friendId: number): Promise<{ isblack: number } | undefined> {
-    const [ row ] = await select<{ isblack: number }>(this.ctx.model, SQL.myRowBlack, { me: userId, friend: friendId });
-    return row;
+  private async updateUnblocked(userId: number, friendId: number, update: () => Promise<number>): Promise<void> {
+    // The update reads the friend's user row with a shared lock, which can deadlock with a
+    // friendship transaction locking both users: retried once, then 503.
+    if (await retryOnLockConflict(update)) return;
+    const isblack = await this.app.repos.friends.findRowBlack(userId, friendId);
+    if (isblack === null) throw new NotFoundError('friends.friendUnavailable');
+    if (isblack) throw new ConflictError('friends.friendUnavailable');
   }
 }

@@ -1,12 +1,12 @@
 import { Service } from 'egg';
 import { Transaction } from 'sequelize';
 import { ConflictError, NotFoundError } from '../../lib/errors';
-import { SQL } from '../../lib/friends/queries';
-import { change, insert, select, Standing, utcNow } from '../../lib/friends/sql';
+import { FriendStanding } from '../../lib/account/standing';
 import { isLockingTransaction, lockingTransaction } from '../../lib/lockedTransaction';
+import { sqlTime } from '../../lib/time';
 
 // The user rows each transaction holds locks on, with their standing (null: no such user).
-const lockedIn = new WeakMap<Transaction, Map<number, Standing | null>>();
+const lockedIn = new WeakMap<Transaction, Map<number, FriendStanding | null>>();
 
 export interface BefriendRequest {
   /** The user who makes it happen: agrees to an application, or adds someone. */
@@ -44,16 +44,16 @@ export interface BefriendResult<T> {
  */
 export default class FriendshipService extends Service {
   /**
-   * Locks the users' rows (SELECT ... FOR UPDATE, ascending id, in one statement) and returns
-   * the standing of those that exist, by id. Rows this transaction locked already are not
-   * asked for again (befriend inside applyfriend and handleapply).
+   * Locks the users' rows (one locking read, ascending id) and returns the standing of those
+   * that exist, by id. Rows this transaction locked already are not asked for again (befriend
+   * inside applyfriend and handleapply).
    */
-  async lockUsers(transaction: Transaction, ids: number[]): Promise<Map<number, Standing>> {
-    const held = lockedIn.get(transaction) ?? new Map<number, Standing | null>();
+  async lockUsers(transaction: Transaction, ids: number[]): Promise<Map<number, FriendStanding>> {
+    const held = lockedIn.get(transaction) ?? new Map<number, FriendStanding | null>();
     lockedIn.set(transaction, held);
     const sorted = [ ...new Set(ids) ].filter(id => !held.has(id)).sort((a, b) => a - b);
     if (sorted.length) {
-      const rows = await select<Standing>(this.ctx.model, SQL.lockUsers, { ids: sorted }, transaction);
+      const rows = await this.app.repos.friends.lockStandings(sorted, transaction);
       for (const id of sorted) held.set(id, rows.find(row => row.id === id) ?? null);
     }
     return new Map(ids.filter(id => held.get(id)).map(id => [ id, held.get(id)! ]));
@@ -82,10 +82,9 @@ export default class FriendshipService extends Service {
 
   private async writeFriendship(transaction: Transaction, request: BefriendRequest): Promise<number> {
     const { userId, friendId, remark = '', friendRemark = '', applicationNote } = request;
-    const { model } = this.ctx;
-    const pair = { a: userId, b: friendId };
+    const { friends } = this.app.repos;
     // Per side: its friend count (one range of uk_goodfriend_pair, at most FRIEND_MAX entries) and whether its row exists.
-    const counted = await select<{ user_id: number; total: number; has_row: number }>(model, SQL.pairSides, pair, transaction);
+    const counted = await friends.listPairSides(userId, friendId, transaction);
     const sides = [
       { owner: userId, friend: friendId, remark, full: 'friends.friendLimit' },
       { owner: friendId, friend: userId, remark: friendRemark, full: 'friends.friendLimitOther' },
@@ -95,26 +94,20 @@ export default class FriendshipService extends Service {
       if (Number(side.total ?? 0) >= this.config.im.friends.max) throw new ConflictError(side.full);
     }
 
-    const now = utcNow();
-    if (sides.length) {
-      const values = sides.map(({ owner, friend, remark: nickname }, i) => ({ [`owner${i}`]: owner, [`friend${i}`]: friend, [`remark${i}`]: nickname }));
-      await insert(model, SQL.insertFriendRows(sides.length), Object.assign({ now }, ...values), transaction);
-    }
-    await change(model, SQL.agreePending, { ...pair, now }, transaction);
-    if (applicationNote !== undefined) await insert(model, SQL.agreeOwnApplication, { ...pair, note: applicationNote, now }, transaction);
+    const now = sqlTime();
+    await friends.saveFriendRows(sides, now, transaction);
+    await friends.saveAgreedPending(userId, friendId, now, transaction);
+    if (applicationNote !== undefined) await friends.saveAgreedApplication(userId, friendId, applicationNote, now, transaction);
     return sides.length;
   }
 
   /** POST /api/chat/deletegoodfriend/:id: both rows and both directions' applications, in one transaction. */
   async unfriend(userId: number, friendId: number): Promise<void> {
-    const { model } = this.ctx;
-    await lockingTransaction(model, async transaction => {
+    const { friends } = this.app.repos;
+    await lockingTransaction(this.ctx.model, async transaction => {
       await this.lockUsers(transaction, [ userId, friendId ]);
-      const pair = { a: userId, b: friendId };
-      const mine = await select(model, SQL.myRowExists, pair, transaction);
-      if (!mine.length) throw new NotFoundError('friends.notFriendToDelete');
-      await change(model, SQL.deleteFriendRows, pair, transaction);
-      await change(model, SQL.deleteApplications, pair, transaction);
+      if (!await friends.existsFriendRow(userId, friendId, transaction)) throw new NotFoundError('friends.notFriendToDelete');
+      await friends.removeFriendship(userId, friendId, transaction);
     });
   }
 }

@@ -1,25 +1,14 @@
 import { Service } from 'egg';
 import { NotFoundError } from '../../lib/errors';
-import { SQL } from '../../lib/friends/queries';
+import { isGone } from '../../lib/account/standing';
 import { ProfileField } from '../../lib/friends/rules';
-import { change, isGone, select, utcNow } from '../../lib/friends/sql';
 import { canonicalUserset, parseUserset, sendCountFor } from '../../lib/friends/userset';
-import { PROFILE_UPDATED, userInfo, UserInfoRow } from '../../lib/friends/views';
-
-type ProfileRow = UserInfoRow & { id: number; uuid: string; username: string; nickname: string; avatar: string; role: string; userset: string };
-type SettingsRow = { id: number; userset: string; invite_confirm: number; status: number; is_deleted: number; role: string;
-  isblack: number | null; friend_status: number | null; blocks_me: number };
-
-const UPDATE_FIELD: Record<ProfileField, string> = {
-  nickname: SQL.setNickname,
-  avatar: SQL.setAvatar,
-  invite_confirm: SQL.setInviteConfirm,
-};
+import { PROFILE_UPDATED, userInfo } from '../../lib/friends/views';
 
 export default class ProfileService extends Service {
   /** GET /api/userinfo/:uuid (public): any visible user, visitors included. */
   async byUuid(uuid: string) {
-    const [ row ] = await select<ProfileRow>(this.ctx.model, SQL.profileByUuid, { uuid: uuid.toLowerCase() });
+    const row = await this.app.repos.friends.findProfileByUuid(uuid.toLowerCase());
     if (!row) throw new NotFoundError('friends.userNotFound');
     const { id, username, nickname, avatar, role, userset } = row;
     return { id, uuid: row.uuid, username, nickname, avatar, role, userinfo: userInfo(row), userset };
@@ -27,17 +16,13 @@ export default class ProfileService extends Service {
 
   /** POST /api/chat/userset: stores the settings (already validated) in their canonical form. */
   async setUserset(userId: number, text: string): Promise<void> {
-    await this.update(SQL.setUserset, userId, canonicalUserset(parseUserset(text)!));
+    await this.app.repos.friends.saveUserset(userId, canonicalUserset(parseUserset(text)!));
   }
 
   /** POST /api/chat/updateUserinfo: one of the caller's own fields (already validated and trimmed). */
   async updateField(userId: number, field: ProfileField, value: string | number): Promise<string> {
-    await this.update(UPDATE_FIELD[field], userId, field === 'invite_confirm' ? Number(value) : value);
+    await this.app.repos.friends.saveProfileField(userId, field, field === 'invite_confirm' ? Number(value) : value);
     return PROFILE_UPDATED[field];
-  }
-
-  private async update(sql: string, userId: number, value: string | number): Promise<void> {
-    await change(this.ctx.model, sql, { value, now: utcNow(), id: userId });
   }
 
   /**
@@ -51,7 +36,7 @@ export default class ProfileService extends Service {
   async settingsOf(caller: { id: number; role: string }, otherId: number) {
     const userId = caller.id;
     if (otherId !== userId) await this.ctx.service.rateLimit.takeDistinct(this.lookupBucket(caller), String(otherId));
-    const [ row ] = await select<SettingsRow>(this.ctx.model, SQL.settingsOf, { me: userId, other: otherId });
+    const row = await this.app.repos.friends.findSettings(userId, otherId);
     const notFound = new NotFoundError('friends.userNotAddable');
     if (!row) throw notFound;
     const isgoodfriend = row.isblack !== null;

@@ -1,7 +1,6 @@
 import { Service } from 'egg';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
-import { SQL } from '../../lib/friends/queries';
-import { isGone, select } from '../../lib/friends/sql';
+import { isGone } from '../../lib/account/standing';
 import { lockingTransaction } from '../../lib/lockedTransaction';
 
 export { NOW_FRIENDS } from '../../lib/friends/notices';
@@ -22,8 +21,7 @@ export default class ContactsService extends Service {
       const users = await friendship.lockUsers(transaction, [ userId, friendId ]);
       const target = users.get(friendId);
       if (!target || isGone(target) || target.role === 'visitor') throw new NotFoundError('friends.targetNotFound');
-      const mine = await select(this.ctx.model, SQL.myRowExists, { a: userId, b: friendId }, transaction);
-      if (mine.length) throw new ConflictError('friends.alreadyFriends');
+      if (await this.app.repos.friends.existsFriendRow(userId, friendId, transaction)) throw new ConflictError('friends.alreadyFriends');
       if (await this.service.friends.block.isBlockedBy(friendId, userId, transaction)) throw new ForbiddenError('messaging.error.blacklisted');
       if (target.invite_confirm !== 0) throw new ForbiddenError('messaging.error.consentNeeded');
       await friendship.befriend({ userId, friendId, applicationNote: note }, {
