@@ -2,12 +2,15 @@
 // hold SQL. Created once per process (app.repos, app/extend/application.ts) and shared by the
 // services and the real-time layer; none holds request state.
 import type { Sequelize } from 'sequelize';
+import { SearchRepository } from './search';
 import { UserRepository } from './users';
 
 export class Repositories {
   readonly users: UserRepository;
+  readonly search: SearchRepository;
 
   constructor(sequelize: Sequelize) {
     this.users = new UserRepository(sequelize);
+    this.search = new SearchRepository(sequelize);
   }
 }
