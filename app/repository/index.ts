@@ -4,13 +4,16 @@
 import type { Sequelize } from 'sequelize';
 import { SearchRepository } from './search';
 import { UserRepository } from './users';
+import { VisitorRepository } from './visitors';
 
 export class Repositories {
   readonly users: UserRepository;
   readonly search: SearchRepository;
+  readonly visitors: VisitorRepository;
 
   constructor(sequelize: Sequelize) {
     this.users = new UserRepository(sequelize);
     this.search = new SearchRepository(sequelize);
+    this.visitors = new VisitorRepository(sequelize);
   }
 }
