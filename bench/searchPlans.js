@@ -19,7 +19,7 @@ function inline(connection, sql, values) {
 
 async function searchPlans(connection, keywordsByKind, callerId, limit = 20) {
   const { gramLookup } = require(path.join(__dirname, '..', 'app', 'lib', 'account', 'searchGrams.js'));
-  const { SearchPlan } = require(path.join(__dirname, '..', 'app', 'lib', 'account', 'searchPlan.js'));
+  const { SearchPlan } = require(path.join(__dirname, '..', 'app', 'repository', 'search.js'));
   const out = [];
   for (const [ kind, [ keyword ]] of Object.entries(keywordsByKind)) {
     const plan = new SearchPlan(keyword, gramLookup(keyword));

@@ -94,6 +94,7 @@ export const SQL = {
   // Purging idle visitors: every row of theirs, both directions (the uk_goodfriend_pair and friend_id ranges).
   deleteAllFriendRows: 'DELETE FROM goodfriend WHERE user_id IN (:ids) OR friend_id IN (:ids)',
   deleteAllApplications: 'DELETE FROM goodfriendapply WHERE user_id IN (:ids) OR friend_id IN (:ids)',
+  deleteAllBlocks: 'DELETE FROM user_block WHERE blocker_id IN (:ids) OR blocked_id IN (:ids)',
 
   // goodfriendlist: a page, and the count when the page does not tell it.
   friendPage: `SELECT g.id, g.nickname AS beizhu, u.username, u.avatar, u.nickname AS friend_nickname, g.friend_id, u.uuid

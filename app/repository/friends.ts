@@ -201,6 +201,7 @@ export class FriendRepository {
     if (!ids.length) return;
     await this.change(SQL.deleteAllFriendRows, { ids }, transaction);
     await this.change(SQL.deleteAllApplications, { ids }, transaction);
+    await this.change(SQL.deleteAllBlocks, { ids }, transaction);
   }
 
   /** A page of my visible friends by friend_id. */

@@ -2,15 +2,24 @@
 // hold SQL. Created once per process (app.repos, app/extend/application.ts) and shared by the
 // services and the real-time layer; none holds request state.
 import type { Sequelize } from 'sequelize';
+import { FileRepository } from './files';
 import { FriendRepository } from './friends';
+import { SearchRepository } from './search';
 import { UserRepository } from './users';
+import { VisitorRepository } from './visitors';
 
 export class Repositories {
   readonly users: UserRepository;
+  readonly search: SearchRepository;
   readonly friends: FriendRepository;
+  readonly visitors: VisitorRepository;
+  readonly files: FileRepository;
 
   constructor(sequelize: Sequelize) {
     this.users = new UserRepository(sequelize);
+    this.search = new SearchRepository(sequelize);
     this.friends = new FriendRepository(sequelize);
+    this.visitors = new VisitorRepository(sequelize);
+    this.files = new FileRepository(sequelize);
   }
 }

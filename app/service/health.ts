@@ -25,7 +25,7 @@ export default class HealthService extends Service {
     const { app } = this;
     const { timeoutMs } = this.config.im.health;
     const [ mysql, redis ] = await Promise.all([
-      probe(() => app.model.query('SELECT 1', { useMaster: true }), timeoutMs),
+      probe(() => app.repos.users.ping(), timeoutMs),
       probe(() => app.redis.ping(), timeoutMs),
     ]);
     return { mysql, redis };

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { app, mock } from 'egg-mock/bootstrap';
+import { Repositories } from '../../app/repository';
 import { assertClosed, CLOSED_PORT, mysqlAt, silentServer, unreachableRedis } from '../faults';
 
 const health = () => app.httpRequest().get('/api/health');
@@ -20,7 +21,7 @@ describe('GET /api/health', () => {
   it('answers 503 naming MySQL when MySQL is unreachable', async () => {
     await assertClosed(CLOSED_PORT);
     const mysql = mysqlAt(CLOSED_PORT);
-    mock(app, 'model', mysql);
+    mock(app, 'repos', new Repositories(mysql));
     try {
       const res = await health().expect(503);
       assert.deepEqual(res.body, { msg: 'fail', data: { mysql: 'down', redis: 'up' } });
@@ -32,7 +33,7 @@ describe('GET /api/health', () => {
   it('answers within its time box when MySQL accepts connections but never replies', async () => {
     const hung = await silentServer(CLOSED_PORT - 1);
     const mysql = mysqlAt(CLOSED_PORT - 1, 10_000);
-    mock(app, 'model', mysql);
+    mock(app, 'repos', new Repositories(mysql));
     mock(app.config.im.health, 'timeoutMs', 300);
     try {
       const started = Date.now();

@@ -34,7 +34,7 @@ export function grams(text: string, size: number): string[] {
 
 /**
  * The grams to look up for a keyword, or null when no username can contain it. Every name
- * containing the keyword has all of them; app/lib/account/searchPlan.ts picks the rarest.
+ * containing the keyword has all of them; app/repository/search.ts picks the rarest.
  */
 export function gramLookup(keyword: string): GramLookup | null {
   const chars = characters(keyword);

@@ -1,6 +1,6 @@
 import { Service } from 'egg';
 import { randomUUID } from 'node:crypto';
-import { Op, Transaction, TransactionOptions, UniqueConstraintError } from 'sequelize';
+import { Transaction, TransactionOptions, UniqueConstraintError } from 'sequelize';
 import { AccountDisabledError, BadCredentialsError, UsernameTakenError } from '../../lib/errors';
 import { hashPassword, spendVerifyWork, verifyPassword } from '../../lib/account/password';
 import { Standing } from '../../lib/account/standing';
@@ -70,7 +70,7 @@ export default class UserService extends Service {
   /** Inserts a new account's row: a fresh uuid, the default avatar, registered now from `ip`. */
   insertUser(columns: Credentials & UserExtras, ip: string | null, transaction: Transaction): Promise<User> {
     const now = new Date();
-    return this.ctx.model.User.create({
+    return this.app.repos.users.saveNewUser({
       uuid: randomUUID(),
       avatar: this.config.im.user.defaultAvatar,
       register_time: now,
@@ -78,13 +78,12 @@ export default class UserService extends Service {
       create_time: now,
       update_time: now,
       ...columns,
-    }, { transaction });
+    }, transaction);
   }
 
   /** Usernames are unique case-insensitively (the column's collation); `exceptId`'s own name does not count. */
-  async usernameTaken(username: string, transaction?: Transaction, exceptId?: number): Promise<boolean> {
-    const where = exceptId === undefined ? { username } : { username, id: { [Op.ne]: exceptId } };
-    return (await this.ctx.model.User.count({ where, transaction, useMaster: true })) > 0;
+  usernameTaken(username: string, transaction?: Transaction, exceptId?: number): Promise<boolean> {
+    return this.app.repos.users.existsUsername(username, transaction, exceptId);
   }
 
   /**
@@ -96,10 +95,10 @@ export default class UserService extends Service {
     write: (transaction: Transaction, openSession: OpenSession) => Promise<User | null>,
     options: TransactionOptions = {},
   ): Promise<SignedIn | null> {
-    const { model, service } = this.ctx;
+    const { service } = this.ctx;
     let token: string | undefined;
     try {
-      const user = await model.transaction(options, transaction =>
+      const user = await this.app.model.transaction(options, transaction =>
         write(transaction, async (subject, policy) => { token = await service.session.open(subject, policy); }));
       return user && token ? { user, token } : null;
     } catch (err) {
@@ -145,8 +144,8 @@ export default class UserService extends Service {
   /** The row the credentials belong to; the same time and error whether the name exists or not. */
   private async checkPassword(username: string, password: string): Promise<{ user: User; needsRehash: boolean }> {
     const params = this.config.im.password;
-    // useMaster: with read replicas (MYSQL_READ_HOSTS) this read must see the latest write at once.
-    const user = await this.ctx.model.User.findOne({ where: { username, is_deleted: 0 }, useMaster: true });
+    // On the primary: with read replicas (MYSQL_READ_HOSTS) this read must see the latest write at once.
+    const user = await this.app.repos.users.findByUsername(username);
     // A visitor has no usable password, whatever its row holds (README "Visitor mode").
     if (!user || user.role === 'visitor') {
       await spendVerifyWork(password, params);
@@ -160,11 +159,9 @@ export default class UserService extends Service {
 
   private async openSession(user: User, password: string, needsRehash: boolean, ip: string | null): Promise<SignedIn> {
     const { config } = this;
-    user.last_login = new Date();
-    user.last_login_ip = ip;
     // Legacy SHA-256 rows and older scrypt parameters are upgraded now that we know the password.
-    if (needsRehash) user.password = await hashPassword(password, config.im.password);
-    await user.save();
+    const rehashed = needsRehash ? { password: await hashPassword(password, config.im.password) } : {};
+    await this.app.repos.users.saveUser(user, { last_login: new Date(), last_login_ip: ip, ...rehashed });
     const token = await this.ctx.service.session.open(user);
     return { user, token };
   }

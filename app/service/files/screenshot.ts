@@ -59,8 +59,7 @@ export default class ScreenshotService extends Service {
     const { ctx } = this;
     const storage = storageFor(this.files);
     const videoKey = keyOfVideoUrl(request.videoUrl, this.files.s3.publicBaseUrl);
-    const video = videoKey && await ctx.model.ChatFile.findOne({ where: { storage_key: videoKey, kind: 'video' }, attributes: [ 'id' ] });
-    if (!videoKey || !video) throw new ValidationError('files.notLocalVideo');
+    if (!videoKey || !await this.app.repos.files.existsVideo(videoKey)) throw new ValidationError('files.notLocalVideo');
     if (!await storage.has(videoKey)) throw new NotFoundError('files.videoMissing');
 
     const { rateLimit } = ctx.service;
@@ -150,7 +149,7 @@ export default class ScreenshotService extends Service {
       await quota.reserve(userId, bytes.length);
       try {
         await storage.put(key, output, MIME[request.format]);
-        await ctx.model.ChatFile.create({
+        await this.app.repos.files.saveFile({
           user_id: userId, storage_key: key, kind: 'screenshot', mime: MIME[request.format],
           size: bytes.length, width: width ?? null, height: height ?? null,
         });

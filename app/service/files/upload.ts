@@ -76,7 +76,7 @@ export default class UploadService extends Service {
       const storage = storageFor(this.files);
       try {
         await storage.put(key, received.path, received.type.mime);
-        await ctx.model.ChatFile.create({
+        await this.app.repos.files.saveFile({
           user_id: this.userId, storage_key: key, kind: received.type.kind, mime: received.type.mime,
           size: received.size, width: dimensions?.width ?? null, height: dimensions?.height ?? null, create_time: now,
         });

@@ -1,5 +1,5 @@
 import { Context, Service } from 'egg';
-import { Op, QueryTypes, Transaction } from 'sequelize';
+import { Transaction } from 'sequelize';
 
 /**
  * One domain's part in deleting idle visitors. `inTransaction` runs inside the batch's
@@ -17,17 +17,13 @@ export interface PurgeStep {
 export const PURGE_STEPS: PurgeStep[] = [
   {
     domain: 'friends',
-    // Both directions of every friendship and friend application.
-    async inTransaction({ model }, ids, transaction) {
-      const where = { [Op.or]: [{ user_id: ids }, { friend_id: ids }] };
-      await model.Goodfriend.destroy({ where, transaction });
-      await model.GoodfriendApply.destroy({ where, transaction });
-    },
+    // Both directions of every friendship, friend application and block.
+    inTransaction: ({ app }, ids, transaction) => app.repos.friends.removeAllOf(ids, transaction),
   },
   {
     domain: 'account',
     // The profile; the visitor_device binding goes with the user row (ON DELETE CASCADE).
-    inTransaction: ({ model }, ids, transaction) => model.UserInfo.destroy({ where: { user_id: ids }, transaction }),
+    inTransaction: ({ app }, ids, transaction) => app.repos.users.removeProfiles(ids, transaction),
     afterCommit: async ({ service }, ids) => {
       for (const id of ids) await service.session.revokeAll(id);
     },
@@ -40,10 +36,6 @@ export const PURGE_STEPS: PurgeStep[] = [
     },
   },
 ];
-
-// Idle: last seen (visitorRegister sets last_login) before the threshold; a visitor row that
-// never got a last_login counts from its creation. Served by INDEX (role, last_login).
-const IDLE = 'role = \'visitor\' AND (last_login < :before OR (last_login IS NULL AND create_time < :before))';
 
 export default class PurgeService extends Service {
   /**
@@ -58,7 +50,7 @@ export default class PurgeService extends Service {
     const before = new Date(now.getTime() - retentionDays * 86_400_000);
     let purged = 0;
     for (;;) {
-      const candidates = await this.select(`SELECT id FROM \`user\` WHERE ${IDLE} LIMIT :limit`, { before, limit: purgeBatch });
+      const candidates = await this.app.repos.visitors.listIdle(before, purgeBatch);
       if (!candidates.length) break;
       const deleted = await this.purgeBatch(candidates, before);
       purged += deleted.length;
@@ -70,16 +62,16 @@ export default class PurgeService extends Service {
 
   private async purgeBatch(candidates: number[], before: Date): Promise<number[]> {
     const { ctx } = this;
+    const { users, visitors } = this.app.repos;
     const isolationLevel = Transaction.ISOLATION_LEVELS.READ_COMMITTED;
-    const ids = await ctx.model.transaction({ isolationLevel }, async transaction => {
+    const ids = await this.app.model.transaction({ isolationLevel }, async transaction => {
       // The visitor routes' lock order (binding, then user): a visitor arriving or upgrading
       // meanwhile is either done first and then no longer idle, or waits and finds no visitor.
-      await ctx.model.VisitorDevice.findAll({ where: { user_id: candidates }, transaction, lock: transaction.LOCK.UPDATE });
-      const idle = await this.select(`SELECT id FROM \`user\` WHERE id IN (:candidates) AND ${IDLE} FOR UPDATE`,
-        { candidates, before }, transaction);
+      await visitors.lockBindingsOf(candidates, transaction);
+      const idle = await visitors.lockIdle(candidates, before, transaction);
       if (!idle.length) return idle;
       for (const step of PURGE_STEPS) await step.inTransaction?.(ctx, idle, transaction);
-      await ctx.model.User.destroy({ where: { id: idle }, transaction });
+      await users.removeUsers(idle, transaction);
       return idle;
     });
     for (const step of PURGE_STEPS) {
@@ -87,10 +79,5 @@ export default class PurgeService extends Service {
       await step.afterCommit?.(ctx, ids).catch(err => this.logger.warn('[visitors] purge step %s failed: %s', step.domain, err.message));
     }
     return ids;
-  }
-
-  private async select(sql: string, replacements: Record<string, unknown>, transaction?: Transaction): Promise<number[]> {
-    const rows = await this.ctx.model.query<{ id: number }>(sql, { type: QueryTypes.SELECT, replacements, transaction, useMaster: true });
-    return rows.map(row => row.id);
   }
 }

@@ -66,14 +66,15 @@ export default class VisitorService extends Service {
 
   /** The device's live visitor with a new session and its statistics refreshed, or null. */
   private enterBound(deviceId: string, stats: DeviceStats, ip: string | null): Promise<SignedIn | null> {
-    const { model, service } = this.ctx;
+    const { service } = this.ctx;
+    const { users, visitors } = this.app.repos;
     return service.account.user.withSession(async (transaction, openSession) => {
       const visitor = await this.lockBoundVisitor(deviceId, transaction);
       if (!visitor) return null;
       if (visitor.status !== 1) throw new AccountDisabledError();
       const now = new Date();
-      await visitor.update({ ...stats, last_login: now, last_login_ip: ip }, { transaction });
-      await model.VisitorDevice.update({ last_seen_time: now }, { where: { device_id: deviceId }, transaction });
+      await users.saveUser(visitor, { ...stats, last_login: now, last_login_ip: ip }, transaction);
+      await visitors.saveLastSeen(deviceId, now, transaction);
       await openSession(visitor);
       return visitor;
     }, LOCKING);
@@ -92,20 +93,20 @@ export default class VisitorService extends Service {
       } catch (err) {
         if (!(err instanceof UniqueConstraintError || isDeadlock(err)) || attempt === 3) throw err;
         // The same name was being created by a parallel first call of this device: it won.
-        if (await this.ctx.model.VisitorDevice.count({ where: { device_id: deviceId }, useMaster: true })) return null;
+        if (await this.app.repos.visitors.existsBinding(deviceId)) return null;
         username = randomVisitorName();
       }
     }
   }
 
   private insertBoundVisitor(username: string, deviceId: string, stats: DeviceStats, ip: string | null): Promise<SignedIn | null> {
-    const { model, service } = this.ctx;
+    const { service } = this.ctx;
     return service.account.user.withSession(async (transaction, openSession) => {
       const now = new Date();
       const visitor = await service.account.user.insertUser({
         username, password: NO_PASSWORD, role: VISITOR_ROLE, last_login: now, last_login_ip: ip, devicefingeruuid: deviceId, ...stats,
       }, ip, transaction);
-      await model.VisitorDevice.create({ device_id: deviceId, user_id: visitor.id, create_time: now, last_seen_time: now }, { transaction });
+      await this.app.repos.visitors.saveBinding(deviceId, visitor.id, now, transaction);
       await openSession(visitor);
       return visitor;
     }, LOCKING);
@@ -121,7 +122,8 @@ export default class VisitorService extends Service {
    * racing upgrade took it first.
    */
   private upgradeBound({ deviceId, username, password }: VisitorCredentialInput): Promise<SignedIn | null> {
-    const { model, service } = this.ctx;
+    const { service } = this.ctx;
+    const { users, visitors } = this.app.repos;
     return service.account.user.withSession(async (transaction, openSession) => {
       const visitor = await this.lockBoundVisitor(deviceId, transaction);
       if (!visitor) return null;
@@ -129,8 +131,8 @@ export default class VisitorService extends Service {
       if (await service.account.user.usernameTaken(username, transaction, visitor.id)) throw new UsernameTakenError();
       // Hashed under the locks, after the cheap checks: only calls of this device wait for it.
       const hash = await hashPassword(password, this.config.im.password);
-      await visitor.update({ username, password: hash, role: 'user' }, { transaction });
-      await model.VisitorDevice.destroy({ where: { device_id: deviceId }, transaction });
+      await users.saveUser(visitor, { username, password: hash, role: 'user' }, transaction);
+      await visitors.removeBinding(deviceId, transaction);
       // 'multi' whatever SESSION_POLICY says: the visitor's sessions on this device stay.
       await openSession(visitor, 'multi');
       return visitor;
@@ -143,13 +145,12 @@ export default class VisitorService extends Service {
    * gets a fresh visitor, never another account's session.
    */
   private async lockBoundVisitor(deviceId: string, transaction: Transaction): Promise<User | null> {
-    const { model } = this.ctx;
-    const lock = transaction.LOCK.UPDATE;
-    const binding = await model.VisitorDevice.findByPk(deviceId, { transaction, lock });
+    const { users, visitors } = this.app.repos;
+    const binding = await visitors.lockBinding(deviceId, transaction);
     if (!binding) return null;
-    const user = await model.User.findByPk(binding.user_id, { transaction, lock });
+    const user = await users.lockUser(binding.user_id, transaction);
     if (user && user.role === VISITOR_ROLE && !user.is_deleted) return user;
-    await binding.destroy({ transaction });
+    await visitors.removeBinding(deviceId, transaction);
     return null;
   }
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { app } from 'egg-mock/bootstrap';
+import { app, mock } from 'egg-mock/bootstrap';
 import { QueryTypes } from 'sequelize';
 import { escapeLike } from '../../../app/lib/account/like';
 import { gramLookup } from '../../../app/lib/account/searchGrams';
@@ -79,17 +79,19 @@ const tierOf = (sql: string): Tier => (!sql.includes('2 AS tier') ? 'exact+prefi
  * one line per broken rule.
  */
 async function violations(byKind: Record<string, string[]>) {
-  const service = app.mockContext().service.account.search as any;
-  const select = service.select.bind(service);
+  const service = app.mockContext().service.account.search;
+  // The repository runs every statement of a search through its select (app/repository/search.ts).
+  const repository = app.repos.search as any;
+  const select = repository.select.bind(repository);
   let statements: Array<{ tier: Tier; plan: TableAccess[]; returned: number }> = [];
-  service.select = async (sql: string, replacements: Record<string, string | number>) => {
+  mock(repository, 'select', async (sql: string, replacements: Record<string, string | number>) => {
     const rows = await select(sql, replacements);
     // The probe is an EXPLAIN: it reads the index pages of its dives, no rows.
     if (sql.startsWith('EXPLAIN')) return rows;
     const [ analyzed ] = await app.model.query<Record<string, string>>(`ANALYZE FORMAT=JSON ${sql}`, { type: QueryTypes.SELECT, replacements });
     statements.push({ tier: tierOf(sql), plan: accesses(JSON.parse(Object.values(analyzed)[0])), returned: rows.length });
     return rows;
-  };
+  });
   const found: string[] = [];
   const checked = { keywords: 0, 'exact+prefix': 0, rest: 0, all: 0 };
   for (const [ kind, list ] of Object.entries(byKind)) {

@@ -40,7 +40,7 @@ describe('daily purge of idle visitors (app/schedule/purgeVisitors.ts)', () => {
     assert.deepEqual(item.schedule, { cron: '0 30 4 * * *', type: 'worker', disable: true });
   });
 
-  it('deletes visitors idle for more than 90 days with their friendships, applications, profile, binding and sessions', async () => {
+  it('deletes visitors idle for more than 90 days with their friendships, applications, blocks, profile, binding and sessions', async () => {
     const user = await register('real_user');
     const oldDevice = newDeviceId();
     const old = await arrive(oldDevice);
@@ -60,6 +60,11 @@ describe('daily purge of idle visitors (app/schedule/purgeVisitors.ts)', () => {
       { user_id: old.id, friend_id: user.id }, { user_id: user.id, friend_id: neverSeenOld }, { user_id: recent.id, friend_id: user.id },
     ]);
     await UserInfo.bulkCreate([ old.id, recent.id, idleUser, neverSeenOld ].map(user_id => ({ user_id })));
+    const block = (blocker: number, blocked: number) => app.model.query(
+      'INSERT INTO user_block (blocker_id, blocked_id, create_time) VALUES (:blocker, :blocked, NOW(3))', { replacements: { blocker, blocked } });
+    await block(old.id, user.id);
+    await block(user.id, old.id);
+    await block(recent.id, user.id);
 
     await runPurge();
 
@@ -68,6 +73,8 @@ describe('daily purge of idle visitors (app/schedule/purgeVisitors.ts)', () => {
       [[ recent.id, user.id ], [ user.id, recent.id ], [ idleUser, user.id ], [ user.id, idleUser ]].sort());
     assert.deepEqual((await GoodfriendApply.findAll({ raw: true })).map(r => r.user_id), [ recent.id ]);
     assert.deepEqual((await UserInfo.findAll({ order: [ 'user_id' ], raw: true })).map(r => r.user_id), [ recent.id, idleUser ]);
+    const [ blocks ] = await app.model.query('SELECT blocker_id, blocked_id FROM user_block');
+    assert.deepEqual(blocks, [{ blocker_id: recent.id, blocked_id: user.id }]);
     assert.equal(await bindingOf(oldDevice), null);
     assert.equal(await app.model.VisitorDevice.count(), 1);
     assert.deepEqual(await sessionIds(old.id), []);

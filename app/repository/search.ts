@@ -1,11 +1,16 @@
-// The statements of a user search (README "Performance": "Plans that cannot degrade"). Each
+// The statements of a user search (README "Performance": "Plans that cannot degrade"), on
+// `user` and its search index `user_search_gram` (kept in step by the migrations' triggers;
+// rebuilt by scripts/search-reindex.js). Each
 // tier's join order and index are fixed here, not left to the optimizer: with `ORDER BY id
 // LIMIT n`, MariaDB may prefer walking `user` by its primary key (no sort, stop at n rows) and
 // read the whole table when fewer than n rows match. So every statement names its driving
 // range, chosen from range sizes measured for the keyword itself (the probe), and the
 // optimizer only fills in primary-key probes.
-import { escapeLike } from './like';
-import { characters, GRAM_LENGTH, GramLookup, MAX_GRAMS } from './searchGrams';
+import type { Sequelize } from 'sequelize';
+import { escapeLike } from '../lib/account/like';
+import { characters, GRAM_LENGTH, GramLookup, gramLookup, MAX_GRAMS } from '../lib/account/searchGrams';
+import { SearchResult } from '../lib/account/userView';
+import { pooledQuery } from '../lib/pooledQuery';
 
 /**
  * What the index says each range a tier may drive from holds: MariaDB's own index dives
@@ -130,5 +135,42 @@ export class SearchPlan {
       .filter(gram => gram.i >= skip)
       .sort((a, b) => a.size - b.size || a.i - b.i);
     return order.slice(0, count).map(gram => gram.name);
+  }
+}
+
+/** A row of a search: the user and the tier it was found in (0 exact, 1 prefix, 2 the rest). */
+export type TieredRow = SearchResult & { tier: number };
+
+export class SearchRepository {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  /**
+   * Listable users whose username contains the keyword, case-insensitively (the column's
+   * collation); exact match first, then prefix, then the rest, ties by id. The same rows, in the
+   * same order, as the plain
+   *   WHERE username LIKE '%kw%' AND <listable> ORDER BY username = kw DESC, username LIKE 'kw%' DESC, id
+   * without scanning the table: a keyword longer than a gram first measures its ranges (one
+   * EXPLAIN); then the exact name and the prefix tier in one statement (with the rest tier when
+   * its walk is short); the rest tier only while rows are missing.
+   */
+  async listMatches(keyword: string, limit: number, callerId: number): Promise<TieredRow[]> {
+    const lookup = gramLookup(keyword);
+    if (!lookup) return [];
+    const plan = new SearchPlan(keyword, lookup);
+    const replacements = plan.replacements(callerId, limit);
+    let sizes: RangeSizes | null = null;
+    if (plan.needsProbe) sizes = plan.sizesOf(await this.select(plan.probe(), replacements));
+    const found = await this.select<TieredRow>(plan.first(sizes, limit), replacements);
+    if (found.length < limit && !plan.restIsCheap(sizes)) {
+      const rest = await this.select<TieredRow>(plan.rest(sizes), { ...replacements, limit: limit - found.length });
+      // A second statement: skip a row that a concurrent rename moved between the tiers.
+      found.push(...rest.filter(row => !found.some(seen => seen.id === row.id)));
+    }
+    return found;
+  }
+
+  /** One search statement, prepared and pooled on a replica (the plan test wraps this to ANALYZE each statement). */
+  protected select<T extends object>(sql: string, values: Record<string, string | number>): Promise<T[]> {
+    return pooledQuery<T>(this.sequelize, 'read', sql, values);
   }
 }
