@@ -19,3 +19,8 @@ export async function insert(sequelize: Sequelize, sql: string, replacements: Re
   const [ id ] = await sequelize.query(sql, { type: QueryTypes.INSERT, replacements, transaction });
   return id as unknown as number;
 }
+
+/** A round trip to the primary (the real-time layer's dependency watch). */
+export async function ping(sequelize: Sequelize): Promise<void> {
+  await sequelize.query('SELECT 1', { useMaster: true } as any);
+}

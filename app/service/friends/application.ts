@@ -90,7 +90,7 @@ export default class ApplicationService extends Service {
       const [ applicant, target ] = await Promise.all([ userId, targetId ].map(id =>
         this.ctx.model.User.findByPk(id, { attributes, raw: true, useMaster: true } as any)));
       if (!applicant || !target) return;
-      await this.service.messaging.broker.notify(targetId, friendApplyNotice(applicant, target, this.config.im.friends.noticeAvatar));
+      await this.app.broker.notify(targetId, friendApplyNotice(applicant, target, this.config.im.friends.noticeAvatar));
     } catch (err) {
       this.logger.warn('[friends] application notice to user %d not sent: %s', targetId, (err as Error).message);
     }
