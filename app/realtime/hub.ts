@@ -54,9 +54,10 @@ export function hubDeps(app: Application): HubDeps {
 }
 
 /**
- * The connection layer of one process (README "Messaging"): the sockets it holds, one Redis
- * subscriber for their users' event channels, the heartbeat, and the dependency watch. It
- * reads the inbox and the store through the messaging services; nothing else reaches a socket.
+ * The connection layer of one process (README "Messaging"): the sockets it holds, the broker's
+ * subscription to their users' event channels, the heartbeat, and the dependency watch. It
+ * reads the inbox through the broker and messages through the repository (HubDeps); nothing
+ * else reaches a socket.
  */
 export class Hub implements ConnectionHost {
   readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, maxPayload: 4096 });
