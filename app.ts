@@ -5,7 +5,8 @@ import { applyServerTimeouts } from './app/lib/httpTimeouts';
 import { customRules } from './app/lib/rules';
 import { visitorCustomRules } from './app/lib/visitors/rules';
 import { OPEN_SESSION } from './app/lib/sessionScripts';
-import { Hub } from './app/realtime/hub';
+import { Hub, hubDeps } from './app/realtime/hub';
+import { attachUpgrade } from './app/realtime/upgrade';
 import { clusterMetrics } from './app/lib/metrics/cluster';
 
 export default class AppBoot implements IBoot {
@@ -13,7 +14,7 @@ export default class AppBoot implements IBoot {
   private readonly hub: Hub;
 
   constructor(private readonly app: Application) {
-    this.hub = new Hub(app);
+    this.hub = new Hub(hubDeps(app));
   }
 
   configWillLoad() {
@@ -32,7 +33,7 @@ export default class AppBoot implements IBoot {
     this.app.redis.defineCommand('openSession', { numberOfKeys: 1, lua: OPEN_SESSION });
     this.app.on('server', (server: Server) => {
       applyServerTimeouts(server, this.app.config.im.http);
-      this.hub.attach(server);
+      attachUpgrade(this.app, this.hub, server);
     });
     clusterMetrics(this.app); // answers the other workers' scrapes from now on
   }

@@ -34,3 +34,13 @@ export function sessionScore(app: Application, key: string, member: string): Pro
   }
   return batch.get(`${key}\n${member}`);
 }
+
+/**
+ * True while the user's session `sid` has been neither revoked nor expired (its score is when it
+ * opened, in µs). The one liveness check of the HTTP auth (app/service/session.ts) and the sockets.
+ */
+export async function isSessionLive(app: Application, uid: number, sid: string): Promise<boolean> {
+  const openedAtMicros = await sessionScore(app, app.config.im.session.keyPrefix + uid, sid);
+  const ttlMs = app.config.im.token.ttlSeconds * 1000;
+  return openedAtMicros !== null && Number(openedAtMicros) / 1000 + ttlMs > Date.now();
+}

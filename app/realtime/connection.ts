@@ -216,6 +216,9 @@ export class Connection {
     this.active = true;
     this.pings = undefined;
     this.confirmedCount = this.sentCount;
+    // Until start(): an entry announced meanwhile would otherwise start a catch-up from what this
+    // socket sent before it went passive, and repeat what the closed socket had confirmed.
+    this.catchingUp = true;
     return true;
   }
 

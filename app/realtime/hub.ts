@@ -1,26 +1,62 @@
 import { randomBytes } from 'node:crypto';
-import { Server } from 'node:http';
-import { Application, Context } from 'egg';
-import { QueryTypes } from 'sequelize';
+import type { Application } from 'egg';
 import WebSocket, { WebSocketServer } from 'ws';
+import { Standing } from '../lib/account/standing';
 import { isUnreachable } from '../lib/dependencyErrors';
+import { DISCONNECTS, disconnectOf } from '../lib/messaging/disconnects';
 import { SessionOverError } from '../lib/messaging/errors';
-import { BrokerEvent, CLOSE, frameTypeOf } from '../lib/messaging/events';
-import { channelUser, eventChannel } from '../lib/messaging/keys';
-import { frameText, messageObject, revokeNotice } from '../lib/messaging/messageView';
-import type { SessionClaims } from '../service/session';
-import { Connection, ConnectionHost, Outgoing } from './connection';
-import { handleUpgrade } from './upgrade';
+import { BrokerEvent, frameTypeOf } from '../lib/messaging/events';
+import { MessageRow, frameText, messageObject, revokeNotice } from '../lib/messaging/messageView';
 import { openSockets } from '../lib/metrics/registry';
-
-type Redis = Application['redis'];
+import { isSessionLive } from '../lib/sessionScores';
+import { Broker } from './broker';
+import { Connection, ConnectionHost, Outgoing } from './connection';
 
 const ignore = () => undefined;
 
+export type MessagingSettings = Application['config']['im']['messaging'];
+
+/** What the hub needs of its process: plain objects, created once (hubDeps(app) in the app, fakes in unit tests). */
+export interface HubDeps {
+  /** im.messaging, read at each use (tests change it). */
+  readonly settings: MessagingSettings;
+  readonly broker: Broker;
+  /** Committed messages by id (app.repos.messages). */
+  listMessages(ids: string[]): Promise<Map<string, MessageRow>>;
+  /** Users' standing by id (app.repos.users). */
+  listStandings(ids: number[]): Promise<Array<Standing | null>>;
+  /** The session is neither revoked nor expired. */
+  isLive(uid: number, sid: string): Promise<boolean>;
+  /** A text of config/locale in a language. */
+  text(locale: string, key: string): string;
+  warn(message: string, ...args: unknown[]): void;
+  /** Round trips to Redis and to MySQL (the dependency watch). */
+  probes(): Array<Promise<unknown>>;
+}
+
+/** The hub's dependencies in the app, each resolved at use (the plugins load after the boot's constructor). */
+export function hubDeps(app: Application): HubDeps {
+  return {
+    get settings() {
+      return app.config.im.messaging;
+    },
+    get broker() {
+      return app.broker;
+    },
+    listMessages: ids => app.repos.messages.listMessages(ids),
+    listStandings: ids => app.repos.users.listStandings(ids),
+    isLive: (uid, sid) => isSessionLive(app, uid, sid),
+    text: (locale, key) => (app as unknown as { __(locale: string, key: string): string }).__(locale, key),
+    warn: (message, ...args) => app.coreLogger.warn(message, ...args),
+    probes: () => [ app.redis.ping(), app.repos.users.ping() ],
+  };
+}
+
 /**
- * The connection layer of one process (README "Messaging"): the sockets it holds, one Redis
- * subscriber for their users' event channels, the heartbeat, and the dependency watch. It
- * reads the inbox and the store through the messaging services; nothing else reaches a socket.
+ * The connection layer of one process (README "Messaging"): the sockets it holds, the broker's
+ * subscription to their users' event channels, the heartbeat, and the dependency watch. It
+ * reads the inbox through the broker and messages through the repository (HubDeps); nothing
+ * else reaches a socket.
  */
 export class Hub implements ConnectionHost {
   readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, maxPayload: 4096 });
@@ -28,21 +64,25 @@ export class Hub implements ConnectionHost {
   /** Per session with a socket here: the highest open number seen (its active socket's, README "Messaging"). */
   private readonly newest = new Map<string, number>();
   private size = 0;
-  private subscriber?: Redis;
+  private listening = false;
   /** The pending timer of each periodic job (heartbeat, dependency watch). */
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private dependenciesUp = true;
   private stopping = false;
 
-  constructor(readonly app: Application) {}
+  constructor(private readonly deps: HubDeps) {}
 
   get settings() {
-    return this.app.config.im.messaging;
+    return this.deps.settings;
+  }
+
+  private get broker() {
+    return this.deps.broker;
   }
 
   /** Handshakes are refused (503) while this is false: a dependency is down, or the process stops. */
   get healthy() {
-    return this.dependenciesUp && !this.stopping && this.subscriber?.status === 'ready';
+    return this.dependenciesUp && !this.stopping && this.listening && this.broker.listening;
   }
 
   get full() {
@@ -51,13 +91,9 @@ export class Hub implements ConnectionHost {
 
   start() {
     this.wss.options.maxPayload = this.settings.maxFrameBytes;
-    const subscriber: Redis = (this.app.redis as any).duplicate({ enableOfflineQueue: true, autoResubscribe: false });
-    this.subscriber = subscriber;
-    subscriber.on('error', () => undefined); // the dependency watch reports outages
-    subscriber.on('message', (channel: string, text: string) => this.onMessage(channel, text));
-    subscriber.on('ready', () => this.resubscribe());
-    subscriber.on('close', () => this.dropAll());
-    this.service().broker.markProcessAlive(this.processId, 3 * this.settings.healthCheckMs).catch(ignore);
+    this.listening = true;
+    this.broker.listen({ event: (uid, event) => this.onEvent(uid, event), ready: () => this.resubscribe(), lost: () => this.dropAll() });
+    this.broker.markProcessAlive(this.processId, 3 * this.settings.healthCheckMs).catch(ignore);
     this.loop('dependencies', () => this.checkDependencies(), () => this.settings.healthCheckMs);
     this.loop('heartbeat', () => this.tick(), () => Math.min(1000, this.settings.heartbeatMs));
   }
@@ -75,30 +111,13 @@ export class Hub implements ConnectionHost {
     this.timers.set(name, setTimeout(run, every()).unref());
   }
 
-  attach(server: Server) {
-    server.on('upgrade', (req, socket, head) => {
-      handleUpgrade(this, req, socket, head).catch(err => {
-        this.warn('[messaging] handshake failed: %s', err.message);
-        socket.destroy();
-      });
-    });
-  }
-
-  /** A text of config/locale in the language of the socket's handshake (egg-i18n's app.__). */
+  /** A text of config/locale in the language of the socket's handshake. */
   private text(locale: string, key: string): string {
-    return (this.app as unknown as { __(locale: string, key: string): string }).__(locale, key);
+    return this.deps.text(locale, key);
   }
 
   warn(message: string, ...args: unknown[]) {
-    this.app.coreLogger.warn(message, ...args);
-  }
-
-  // The broker and store services hold no request state: one context serves every delivery,
-  // instead of a new context per read, ack and closed socket.
-  private services?: Context['service']['messaging'];
-
-  private service() {
-    return (this.services ??= this.app.createAnonymousContext().service.messaging);
+    this.deps.warn(message, ...args);
   }
 
   /** A handshake passed every check: register the socket and start delivering. */
@@ -108,16 +127,16 @@ export class Hub implements ConnectionHost {
     conn.nextBeat = now + this.settings.heartbeatMs;
     conn.nextUserCheck = now + this.settings.userCheckMs;
     ws.on('message', (data, isBinary) => {
-      if (conn.onClientFrame(isBinary ? '' : data.toString()) === 'tooMany') conn.end(CLOSE.tooManyFrames);
+      if (conn.onClientFrame(isBinary ? '' : data.toString()) === 'tooMany') conn.end(DISCONNECTS.tooManyFrames.code);
     });
     ws.on('error', ignore); // e.g. a frame over 4 KB: ws closes with 1009 itself
     ws.on('close', () => this.remove(conn));
     await this.add(conn);
     // The session was live at the handshake, but a logout since then published its event before
     // this process listened on the user's channel: check again, now that it listens.
-    if (!(await this.stillLive(conn))) return this.end(conn, CLOSE.unauthenticated);
+    if (!(await this.deps.isLive(conn.uid, conn.sid))) return this.end(conn, DISCONNECTS.unauthenticated.code);
     conn.sendRaw(JSON.stringify({ type: 'system', data: this.text(locale, 'messaging.frame.welcome'), timestamp: Date.now() }));
-    const broker = this.service().broker;
+    const { broker } = this;
     try {
       // The open number decides which socket of the session is active (the highest); the script
       // publishes it to the other processes ('open' event).
@@ -130,14 +149,10 @@ export class Hub implements ConnectionHost {
       this.opened(uid, sid, order, dropped);
       conn.start(await this.holdCursor(conn) ?? cursor);
     } catch (err) {
-      if (err instanceof SessionOverError) return this.end(conn, CLOSE.unauthenticated);
+      if (err instanceof SessionOverError) return this.end(conn, DISCONNECTS.unauthenticated.code);
       this.warn('[messaging] socket of user %d not started: %s', uid, (err as Error).message);
       conn.drop();
     }
-  }
-
-  private stillLive(conn: Connection): Promise<boolean> {
-    return this.app.createAnonymousContext().service.session.isLive({ id: conn.uid, sid: conn.sid } as SessionClaims);
   }
 
   private async add(conn: Connection) {
@@ -149,7 +164,7 @@ export class Hub implements ConnectionHost {
       return;
     }
     this.byUser.set(conn.uid, new Set([ conn ]));
-    await this.subscriber!.subscribe(eventChannel(this.settings.channelPrefix, conn.uid));
+    await this.broker.subscribe(conn.uid);
   }
 
   private remove(conn: Connection) {
@@ -158,12 +173,12 @@ export class Hub implements ConnectionHost {
     if (!set?.delete(conn)) return;
     this.size--;
     openSockets.dec();
-    if (conn.order) this.service().broker.socketClosed(conn.uid, conn.sid, conn.id).catch(() => undefined);
+    if (conn.order) this.broker.socketClosed(conn.uid, conn.sid, conn.id).catch(() => undefined);
     if (![ ...set ].some(other => other.sid === conn.sid)) this.newest.delete(conn.sid);
     this.handOver(conn);
     if (set.size) return;
     this.byUser.delete(conn.uid);
-    this.subscriber!.unsubscribe(eventChannel(this.settings.channelPrefix, conn.uid)).catch(() => undefined);
+    this.broker.unsubscribe(conn.uid).catch(() => undefined);
   }
 
   /**
@@ -199,16 +214,10 @@ export class Hub implements ConnectionHost {
     }
   }
 
-  private onMessage(channel: string, text: string) {
-    const uid = channelUser(this.settings.channelPrefix, channel);
-    const conns = uid === null ? undefined : this.byUser.get(uid);
+  /** An event on the channel of a user with sockets here. */
+  private onEvent(uid: number, event: BrokerEvent) {
+    const conns = this.byUser.get(uid);
     if (!conns) return;
-    let event: BrokerEvent;
-    try {
-      event = JSON.parse(text);
-    } catch {
-      return;
-    }
     switch (event.t) {
       case 'entry':
         for (const conn of conns) conn.onEntry(event);
@@ -219,10 +228,10 @@ export class Hub implements ConnectionHost {
         }
         break;
       case 'open':
-        this.opened(uid!, event.s, event.n, event.x);
+        this.opened(uid, event.s, event.n, event.x);
         break;
       case 'promote':
-        void this.promoted(uid!, event.s, event.c, event.n, event.w);
+        void this.promoted(uid, event.s, event.c, event.n, event.w);
         break;
       case 'user':
         for (const conn of [ ...conns ]) this.end(conn, event.c);
@@ -235,23 +244,17 @@ export class Hub implements ConnectionHost {
     }
   }
 
-  /** Closes a session that is over with its contract frame and code. */
+  /** Closes a session that is over with its frame and code (app/lib/messaging/disconnects.ts). */
   private end(conn: Connection, code: number) {
-    const text = (key: string) => this.text(conn.locale, key);
-    const frames: Record<number, string> = {
-      [CLOSE.replaced]: JSON.stringify({ msg: 'force_logout', data: text('messaging.frame.forceLogout') }),
-      [CLOSE.expired]: JSON.stringify({ msg: 'fail', data: text('error.tokenExpired') }),
-      [CLOSE.disabled]: JSON.stringify({ msg: 'fail', data: text('error.userDisabled') }),
-    };
-    conn.end(code, frames[code] ?? JSON.stringify({ msg: 'fail', data: text('error.tokenInvalid') }));
+    const frame = disconnectOf(code)?.frame ?? DISCONNECTS.unauthenticated.frame;
+    conn.end(code, JSON.stringify({ msg: frame.msg, data: this.text(conn.locale, frame.key) }));
   }
 
   /** Inbox entries after `after`, as frames for this connection, in inbox order. */
   async read(conn: Connection, after: string, count: number): Promise<Outgoing[]> {
-    const { broker, store } = this.service();
-    const entries = await broker.read(conn.uid, after, count);
+    const entries = await this.broker.read(conn.uid, after, count);
     const wanted = entries.filter(e => e.messageId && e.origin !== conn.sid).map(e => e.messageId!);
-    const rows = await store.messagesByIds([ ...new Set(wanted) ]);
+    const rows = await this.deps.listMessages([ ...new Set(wanted) ]);
     return entries.map(entry => {
       if (entry.origin === conn.sid) return { id: entry.id, frame: null };
       if (entry.kind === 'n') return { id: entry.id, frame: entry.inline ? frameText('singleChat', JSON.parse(entry.inline)) : null };
@@ -264,7 +267,7 @@ export class Hub implements ConnectionHost {
 
   async ack(conn: Connection, entryId: string) {
     try {
-      await this.service().broker.ack(conn.uid, conn.sid, entryId);
+      await this.broker.ack(conn.uid, conn.sid, entryId);
     } catch (err) {
       this.unreleased.set(conn.id, conn); // written again at the next dependency check, or when it hands over
       throw err;
@@ -288,7 +291,7 @@ export class Hub implements ConnectionHost {
 
   /** Writes the confirmations kept here; a socket that stopped reading also lets go of its hold. */
   private async flushReleases() {
-    const broker = this.service().broker;
+    const { broker } = this;
     const write = async (conn: Connection) => {
       const reading = !conn.closed && conn.active;
       try {
@@ -311,7 +314,7 @@ export class Hub implements ConnectionHost {
    * or went passive (a newer socket of the session opened) meanwhile.
    */
   private async holdCursor(conn: Connection): Promise<string | null> {
-    const broker = this.service().broker;
+    const { broker } = this;
     let gone = { held: '', since: 0 };
     let asked = 0;
     for (let wait = 50; !conn.closed && conn.active; wait = Math.min(2 * wait, 1000)) {
@@ -350,19 +353,18 @@ export class Hub implements ConnectionHost {
       }
     }
     if (!due.length) return;
-    const ctx = this.app.createAnonymousContext();
-    const lives = await Promise.all(due.map(conn => ctx.service.session.isLive({ id: conn.uid, sid: conn.sid } as any).catch(() => null)));
+    const lives = await Promise.all(due.map(conn => this.deps.isLive(conn.uid, conn.sid).catch(() => null)));
     const userCheck = due.filter(conn => now >= conn.nextUserCheck);
     const standing = await this.standing(userCheck.map(conn => conn.uid));
     due.forEach((conn, i) => {
       conn.nextBeat = now + this.settings.heartbeatMs;
-      if (conn.exp * 1000 <= now) return this.end(conn, CLOSE.expired);
-      if (lives[i] === false) return this.end(conn, CLOSE.unauthenticated);
+      if (conn.exp * 1000 <= now) return this.end(conn, DISCONNECTS.expired.code);
+      if (lives[i] === false) return this.end(conn, DISCONNECTS.unauthenticated.code);
       if (standing && now >= conn.nextUserCheck) {
         conn.nextUserCheck = now + this.settings.userCheckMs;
         const user = standing.get(conn.uid);
-        if (!user || user.is_deleted) return this.end(conn, CLOSE.unauthenticated);
-        if (user.status !== 1) return this.end(conn, CLOSE.disabled);
+        if (!user || user.is_deleted) return this.end(conn, DISCONNECTS.unauthenticated.code);
+        if (user.status !== 1) return this.end(conn, DISCONNECTS.disabled.code);
       }
       conn.sendRaw('{"type":"ping"}');
       conn.ping();
@@ -370,21 +372,15 @@ export class Hub implements ConnectionHost {
     });
   }
 
-  /** The users' standing by primary key, 1,000 per query; null if MySQL did not answer. */
+  /** The users' standing by primary key; null if MySQL did not answer. */
   private async standing(ids: number[]) {
-    const map = new Map<number, { status: number; is_deleted: number }>();
     const unique = [ ...new Set(ids) ];
     try {
-      for (let i = 0; i < unique.length; i += 1000) {
-        const rows = await this.app.model.query<{ id: number; status: number; is_deleted: number }>(
-          'SELECT id, status, is_deleted FROM `user` WHERE id IN (:ids)',
-          { type: QueryTypes.SELECT, replacements: { ids: unique.slice(i, i + 1000) }, useMaster: true });
-        for (const row of rows) map.set(row.id, row);
-      }
+      const rows = await this.deps.listStandings(unique);
+      return new Map(unique.map((id, i) => [ id, rows[i] ]));
     } catch {
       return null;
     }
-    return map;
   }
 
   /**
@@ -393,12 +389,11 @@ export class Hub implements ConnectionHost {
    * exhausted or whose commands time out keeps its sockets.
    */
   private async checkDependencies() {
-    const probes = [ this.app.redis.ping(), this.app.model.query('SELECT 1', { useMaster: true } as any) ];
-    const results = await Promise.allSettled(probes);
+    const results = await Promise.allSettled(this.deps.probes());
     if (results[0].status === 'fulfilled') {
       // Confirmations kept during an outage are written before this process takes sockets again.
       await this.flushReleases();
-      await this.service().broker.markProcessAlive(this.processId, 3 * this.settings.healthCheckMs);
+      await this.broker.markProcessAlive(this.processId, 3 * this.settings.healthCheckMs);
     }
     const failures = results.filter(result => result.status === 'rejected') as PromiseRejectedResult[];
     if (failures.some(failure => isUnreachable(failure.reason))) {
@@ -412,10 +407,7 @@ export class Hub implements ConnectionHost {
 
   /** After a (re)connect of the subscriber: exactly the channels of the users held here, then catch up. */
   private resubscribe() {
-    const subscriber = this.subscriber!;
-    subscriber.unsubscribe().catch(() => undefined);
-    const channels = [ ...this.byUser.keys() ].map(uid => eventChannel(this.settings.channelPrefix, uid));
-    if (channels.length) subscriber.subscribe(...channels).catch(() => undefined);
+    this.broker.resubscribe([ ...this.byUser.keys() ]);
     for (const set of this.byUser.values()) for (const conn of set) if (conn.active) void conn.catchUp();
     void this.flushReleases();
   }
@@ -437,6 +429,6 @@ export class Hub implements ConnectionHost {
       conn.drop();
       if (step >= 1) await new Promise(resolve => setTimeout(resolve, step));
     }
-    this.subscriber?.disconnect();
+    if (this.listening) this.broker.close();
   }
 }

@@ -1,8 +1,8 @@
-import { IncomingMessage, STATUS_CODES, ServerResponse } from 'node:http';
+import { IncomingMessage, STATUS_CODES, Server, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
-import { Context } from 'egg';
-import { ApiError, NotFoundError, ServiceUnavailableError, TokenExpiredError, UserDisabledError } from '../lib/errors';
-import { CLOSE } from '../lib/messaging/events';
+import { Application, Context } from 'egg';
+import { ApiError, NotFoundError, ServiceUnavailableError } from '../lib/errors';
+import { terminalDisconnectFor } from '../lib/messaging/disconnects';
 import { SAFE_REQUEST_ID } from '../middleware/accessLog';
 import { authenticate, readToken } from '../middleware/auth';
 import { toApiError } from '../middleware/errorHandler';
@@ -13,13 +13,6 @@ import type { Hub } from './hub';
 // the ones that use `ctx`, and a listener living as long as the socket would keep the whole
 // handshake context (request, response, services) alive: ~8 KB per idle socket.
 const ignore = () => undefined;
-
-/** The close code of a failed authentication (CONTRACT §1). */
-function closeCodeOf(error: ApiError): number {
-  if (error instanceof TokenExpiredError) return CLOSE.expired;
-  if (error instanceof UserDisabledError) return CLOSE.disabled;
-  return CLOSE.unauthenticated;
-}
 
 /** An HTTP answer in the envelope on the raw socket, instead of the upgrade. */
 function refuse(ctx: Context, socket: Duplex, error: ApiError) {
@@ -40,8 +33,7 @@ function refuse(ctx: Context, socket: Duplex, error: ApiError) {
  * token, its session and its user. A failed check still completes the handshake
  * and gets the fail frame and a close code: a browser cannot read the status of a refused one.
  */
-export async function handleUpgrade(hub: Hub, req: IncomingMessage, socket: Duplex, head: Buffer) {
-  const { app } = hub;
+export async function handleUpgrade(app: Application, hub: Hub, req: IncomingMessage, socket: Duplex, head: Buffer) {
   const started = process.hrtime.bigint();
   const ctx = app.createContext(req, new ServerResponse(req)) as unknown as Context;
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -75,7 +67,7 @@ export async function handleUpgrade(hub: Hub, req: IncomingMessage, socket: Dupl
       const translate = ctx.__ as unknown as (key: string) => string;
       ws.on('error', ignore);
       ws.send(JSON.stringify({ msg: 'fail', data: translate.call(ctx, error.key) }));
-      ws.close(closeCodeOf(error));
+      ws.close(terminalDisconnectFor(error.key).code); // CONTRACT §1: the code of the failed check
     });
     return;
   }
@@ -83,5 +75,15 @@ export async function handleUpgrade(hub: Hub, req: IncomingMessage, socket: Dupl
   hub.wss.handleUpgrade(req, socket, head, ws => {
     log(101, claims.id);
     hub.accept(ws, claims.id, claims.sid, claims.exp, ctx.locale).catch(() => ws.terminate());
+  });
+}
+
+/** The hub takes the WebSocket upgrades of this HTTP server. */
+export function attachUpgrade(app: Application, hub: Hub, server: Server) {
+  server.on('upgrade', (req, socket, head) => {
+    handleUpgrade(app, hub, req, socket, head).catch(err => {
+      hub.warn('[messaging] handshake failed: %s', err.message);
+      socket.destroy();
+    });
   });
 }

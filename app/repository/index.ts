@@ -4,6 +4,7 @@
 import type { Sequelize } from 'sequelize';
 import { FileRepository } from './files';
 import { FriendRepository } from './friends';
+import { MessageRepository } from './messages';
 import { SearchRepository } from './search';
 import { UserRepository } from './users';
 import { VisitorRepository } from './visitors';
@@ -12,6 +13,7 @@ export class Repositories {
   readonly users: UserRepository;
   readonly search: SearchRepository;
   readonly friends: FriendRepository;
+  readonly messages: MessageRepository;
   readonly visitors: VisitorRepository;
   readonly files: FileRepository;
 
@@ -19,6 +21,7 @@ export class Repositories {
     this.users = new UserRepository(sequelize);
     this.search = new SearchRepository(sequelize);
     this.friends = new FriendRepository(sequelize);
+    this.messages = new MessageRepository(sequelize);
     this.visitors = new VisitorRepository(sequelize);
     this.files = new FileRepository(sequelize);
   }

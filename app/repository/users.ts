@@ -37,7 +37,7 @@ export class UserRepository {
     return this.sequelize.models.UserInfo as ModelStatic<UserInfo>;
   }
 
-  /** Resolves when the primary answers a trivial statement (the health check). */
+  /** Resolves when the primary answers a trivial statement (the health check, the hub's dependency watch). */
   async ping(): Promise<void> {
     await this.sequelize.query('SELECT 1', { useMaster: true });
   }

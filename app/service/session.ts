@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Service } from 'egg';
 import { TokenExpiredError, TokenInvalidError } from '../lib/errors';
-import { sessionScore } from '../lib/sessionScores';
+import { isSessionLive } from '../lib/sessionScores';
+import { DISCONNECTS } from '../lib/messaging/disconnects';
 
 /** What a token carries: enough to find the session, nothing secret. */
 export interface SessionClaims {
@@ -59,7 +60,7 @@ export default class SessionService extends Service {
     const exp = iat + tokenConfig.ttlSeconds;
     const revoked = await this.app.redis.openSession(this.key(user.id), sid, tokenConfig.ttlSeconds * 1000, session.max, policy);
     // Messaging: the session's starting cursor is fixed now; revoked sessions' sockets close (4004).
-    await this.ctx.service.messaging.broker.sessionOpened(user.id, sid, revoked);
+    await this.app.broker.sessionOpened(user.id, sid, revoked);
     const claims: SessionClaims = { id: user.id, uuid: user.uuid, username: user.username, role: user.role, sid, iat, exp };
     return this.jwt.sign(claims);
   }
@@ -81,15 +82,13 @@ export default class SessionService extends Service {
 
   /** True while the session has been neither revoked nor expired. */
   async isLive(claims: SessionClaims): Promise<boolean> {
-    const openedAtMicros = await sessionScore(this.app, this.key(claims.id), claims.sid);
-    const ttlMs = this.config.im.token.ttlSeconds * 1000;
-    return openedAtMicros !== null && Number(openedAtMicros) / 1000 + ttlMs > Date.now();
+    return isSessionLive(this.app, claims.id, claims.sid);
   }
 
   async revoke(claims: Pick<SessionClaims, 'id' | 'sid'>): Promise<void> {
     await this.app.redis.zrem(this.key(claims.id), claims.sid);
     // Messaging: the session's sockets close (4001) on every process.
-    await this.ctx.service.messaging.broker.endSessions(claims.id, [ claims.sid ], 4001);
+    await this.app.broker.endSessions(claims.id, [ claims.sid ], DISCONNECTS.unauthenticated.code);
   }
 
   /** Revokes every session of the user (a purged visitor); returns their ids. */
@@ -97,7 +96,7 @@ export default class SessionService extends Service {
     const sids = await this.app.redis.zrange(this.key(userId), 0, -1);
     if (sids.length) {
       await this.app.redis.zrem(this.key(userId), ...sids);
-      await this.ctx.service.messaging.broker.endSessions(userId, sids, 4001);
+      await this.app.broker.endSessions(userId, sids, DISCONNECTS.unauthenticated.code);
     }
     return sids;
   }

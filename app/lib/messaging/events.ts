@@ -1,4 +1,5 @@
 // What travels through a user's inbox and event channel (README "Messaging", §3 and §6).
+import { EndCode, UserEndCode } from './disconnects';
 import { FrameType } from './messageView';
 
 /** Entry kinds: message, sync copy, revoke, revoke copy, notice (inline). */
@@ -18,9 +19,6 @@ export interface InboxEntry {
 
 export const frameTypeOf = (kind: EntryKind): FrameType => (kind === 's' || kind === 'rs' ? 'singleChatSync' : 'singleChat');
 
-/** Close codes of sessions that are over. */
-export const CLOSE = { unauthenticated: 4001, expired: 4002, disabled: 4003, replaced: 4004, tooManyFrames: 4008 } as const;
-export type EndCode = typeof CLOSE.unauthenticated | typeof CLOSE.replaced;
 
 /** Events on `im:ev:{uid}`, JSON. */
 export type BrokerEvent =
@@ -36,7 +34,7 @@ export type BrokerEvent =
   /** The active socket (open number `w`) of session `s` closed: socket `c` (number `n`), the next newest, becomes active. */
   | { t: 'promote'; s: string; c: string; n: number; w: number }
   /** The user was disabled (4003) or deleted (4001). */
-  | { t: 'user'; c: 4001 | 4003 }
+  | { t: 'user'; c: UserEndCode }
   /** chatGetmessageOffLine: the session's socket catches up. */
   | { t: 'catchup'; s: string };
 

@@ -1,7 +1,7 @@
 // README "Metrics": what this process counts. One registry per process, created on first import;
 // app/lib/metrics/cluster.ts adds up the registries of every worker when /metrics is scraped.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { CLOSE } from '../messaging/events';
+import { disconnectOf } from '../messaging/disconnects';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
@@ -67,23 +67,10 @@ export const rateLimitRefusals = new Counter({
   registers: [ registry ],
 });
 
-/** Close codes -> the disconnect reason label; the client may send any code, so others are "other". */
-const CLOSE_REASONS: Record<number, string> = {
-  1000: 'normal',
-  1001: 'going_away',
-  1005: 'no_status',
-  1006: 'dropped',
-  1009: 'frame_too_big',
-  [CLOSE.unauthenticated]: 'unauthenticated',
-  [CLOSE.expired]: 'expired',
-  [CLOSE.disabled]: 'disabled',
-  [CLOSE.replaced]: 'replaced',
-  [CLOSE.tooManyFrames]: 'too_many_frames',
-};
-
+/** A closed socket, labelled by the disconnect table (app/lib/messaging/disconnects.ts); the client may send any code, so others are "other". */
 export function countDisconnect(code: number) {
-  const reason = CLOSE_REASONS[code];
-  disconnects.inc(reason ? { code: String(code), reason } : { code: 'other', reason: 'other' });
+  const known = disconnectOf(code);
+  disconnects.inc(known ? { code: String(code), reason: known.reason } : { code: 'other', reason: 'other' });
 }
 
 /** A refused handshake: its error's text key names the reason (`error.rateLimited` -> rateLimited). */

@@ -76,7 +76,7 @@ export default class ApplicationService extends Service {
       const applicant = cards.find(card => card.id === userId);
       const target = cards.find(card => card.id === targetId);
       if (!applicant || !target) return;
-      await this.service.messaging.broker.notify(targetId, friendApplyNotice(applicant, target, this.config.im.friends.noticeAvatar));
+      await this.app.broker.notify(targetId, friendApplyNotice(applicant, target, this.config.im.friends.noticeAvatar));
     } catch (err) {
       this.logger.warn('[friends] application notice to user %d not sent: %s', targetId, (err as Error).message);
     }

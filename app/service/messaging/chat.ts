@@ -8,8 +8,8 @@ import { SendInput } from '../../lib/messaging/messageInput';
 import { MessageObject, MessageRow, RevokeNotice, messageObject, revokeNotice, revokedData } from '../../lib/messaging/messageView';
 import { messagesStored } from '../../lib/metrics/registry';
 import { Bucket } from '../rateLimit';
-import { QueuedEntry } from './broker';
-import { ConversationRow, FriendLink, Party } from './store';
+import { QueuedEntry } from '../../realtime/broker';
+import { ConversationRow, FriendLink, Party } from '../../repository/messages';
 import { NOW_FRIENDS } from '../../lib/friends/notices';
 
 /** The caller of a route: user id, session id and role as stored. */
@@ -74,7 +74,7 @@ export default class ChatService extends Service {
     try {
       return await this.sendChecked(caller, input);
     } catch (err) {
-      await service.messaging.broker.releaseClientMsgId(caller.id, input.clientMsgId, `p:${token}`).catch(() => undefined);
+      await this.app.broker.releaseClientMsgId(caller.id, input.clientMsgId, `p:${token}`).catch(() => undefined);
       throw err;
     }
   }
@@ -84,14 +84,15 @@ export default class ChatService extends Service {
    * is waited for (two identical sends at once make one message).
    */
   private async claimClientMsgId(uid: number, clientMsgId: string, token: string): Promise<MessageObject | null> {
-    const { broker, store } = this.ctx.service.messaging;
+    const { broker } = this.app;
+    const store = this.app.repos.messages;
     const deadline = Date.now() + this.settings.clientMsgWaitMs;
     for (;;) {
       const held = await broker.claimClientMsgId(uid, clientMsgId, token);
       if (held === null) return null;
       if (held && !held.startsWith('p:')) {
         // The key is set before the message commits: a locking read waits for that commit.
-        const [ row ] = (await store.messagesByIds([ held ])).values();
+        const [ row ] = (await store.listMessages([ held ])).values();
         if (row) return messageObject(row);
         await broker.releaseClientMsgId(uid, clientMsgId, held); // never committed
         continue;
@@ -102,11 +103,11 @@ export default class ChatService extends Service {
   }
 
   private async sendChecked(caller: Caller, input: SendInput): Promise<MessageObject> {
-    const { store } = this.ctx.service.messaging;
+    const store = this.app.repos.messages;
     if (input.chatType === 'group') throw new NotFoundError('messaging.error.groupNotFound');
     const [{ users, links, blockers, conversationId }, sessions ] = await Promise.all([
-      store.parties(caller.id, input.sendtoId),
-      this.ctx.service.messaging.broker.sessionCount(caller.id),
+      store.findParties(caller.id, input.sendtoId),
+      this.app.broker.sessionCount(caller.id),
     ]);
     const sender = users.get(caller.id);
     const recipient = users.get(input.sendtoId);
@@ -147,7 +148,7 @@ export default class ChatService extends Service {
    * NotFoundError('messaging.error.recipientUnavailable') if either user is missing.
    */
   async storeSystemNotice(transaction: Transaction, notice: SystemNoticeInput): Promise<MessageObject> {
-    const { users, links, conversationId } = await this.ctx.service.messaging.store.parties(notice.fromId, notice.toId);
+    const { users, links, conversationId } = await this.app.repos.messages.findParties(notice.fromId, notice.toId);
     const sender = users.get(notice.fromId);
     const recipient = users.get(notice.toId);
     if (!sender || !recipient) throw new NotFoundError('messaging.error.recipientUnavailable');
@@ -168,19 +169,20 @@ export default class ChatService extends Service {
    * publishes the entries' events after the commit.
    */
   private async storeMessage(transaction: Transaction, draft: Draft): Promise<MessageObject> {
-    const { store, broker } = this.ctx.service.messaging;
+    const { broker } = this.app;
+    const store = this.app.repos.messages;
     const { sender, recipient, links } = draft;
     // A new pair's conversation is inserted before it is locked: a locking read of a missing
     // key would take a gap lock, and concurrent first messages of other pairs would deadlock.
-    if (draft.newConversation) await store.ensureConversation(sender.id, recipient.id, transaction);
+    if (draft.newConversation) await store.saveConversation(sender.id, recipient.id, transaction);
     let conversation = await store.lockConversation(sender.id, recipient.id, transaction);
     if (!conversation) {
-      await store.ensureConversation(sender.id, recipient.id, transaction);
+      await store.saveConversation(sender.id, recipient.id, transaction);
       conversation = (await store.lockConversation(sender.id, recipient.id, transaction))!;
     }
     draft.guard?.(conversation);
     const remarkOf = (owner: number) => links.find(link => link.user_id === owner)?.nickname;
-    const row = await store.insertMessage(conversation, {
+    const row = await store.saveMessage(conversation, {
       from_id: sender.id,
       to_id: recipient.id,
       chat_type: 1,
@@ -204,7 +206,7 @@ export default class ChatService extends Service {
 
   /** Appends the recipient's entry and, when asked, the sync copy for the sender's other sessions. */
   private async queue(row: MessageRow, data: unknown, kind: 'm' | 'r', copy?: { kind: 's' | 'rs'; origin: string }): Promise<QueuedEntry[]> {
-    const { broker } = this.ctx.service.messaging;
+    const { broker } = this.app;
     return Promise.all([
       broker.append(row.to_id, { kind, messageId: String(row.id) }, data),
       ...(copy ? [ broker.append(row.from_id, { kind: copy.kind, messageId: String(row.id), origin: copy.origin }, data) ] : []),
@@ -218,8 +220,9 @@ export default class ChatService extends Service {
 
   /** CONTRACT: POST /api/chat/revokeMessage. */
   async revoke(caller: Caller, id: string, chatType: string, toId: number): Promise<RevokeNotice> {
-    const { store, broker } = this.ctx.service.messaging;
-    const found = await store.message(id);
+    const { broker } = this.app;
+    const store = this.app.repos.messages;
+    const found = await store.findMessage(id);
     if (!found || (found.from_id !== caller.id && found.to_id !== caller.id) || chatType !== 'single' || found.chat_type !== 1) {
       throw new NotFoundError('messaging.error.messageNotFound');
     }
@@ -228,13 +231,13 @@ export default class ChatService extends Service {
     if (found.isremove) return revokeNotice(found);
     const minutes = this.settings.revokeWindowMinutes;
     if (Date.now() - found.create_time.getTime() > minutes * 60000) throw new ForbiddenError('messaging.error.revokeTooLate', { n: minutes });
-    const [{ users }, sessions ] = await Promise.all([ store.parties(caller.id, found.to_id), broker.sessionCount(caller.id) ]);
+    const [{ users }, sessions ] = await Promise.all([ store.findParties(caller.id, found.to_id), broker.sessionCount(caller.id) ]);
     const sender = users.get(caller.id)!;
     return this.inTransaction(async transaction => {
-      const row = (await store.message(id, transaction, true))!;
+      const row = (await store.lockMessage(id, transaction))!;
       if (row.isremove) return revokeNotice(row); // revoked meanwhile
-      await store.revoke(id, revokedData(sender.nickname || sender.username), new Date(), transaction);
-      const revoked = (await store.message(id, transaction))!;
+      await store.saveRevoked(id, revokedData(sender.nickname || sender.username), new Date(), transaction);
+      const revoked = (await store.findMessage(id, transaction))!;
       const notice = revokeNotice(revoked);
       const queued = await this.queue(revoked, notice, 'r', sessions > 1 ? { kind: 'rs', origin: caller.sid } : undefined);
       transaction.afterCommit(() => broker.announce(queued));
@@ -245,14 +248,14 @@ export default class ChatService extends Service {
   /** CONTRACT: GET /api/chat/history/:user_id. */
   async history(callerId: number, otherId: number, before: number | undefined, limit: number): Promise<MessageObject[]> {
     if (otherId === callerId) throw new ValidationError('messaging.validation.self');
-    const { store } = this.ctx.service.messaging;
-    const conversationId = await store.conversationId(callerId, otherId);
+    const store = this.app.repos.messages;
+    const conversationId = await store.findConversationId(callerId, otherId);
     if (!conversationId) return [];
-    return (await store.history(conversationId, before ?? 4294967296, limit)).map(messageObject);
+    return (await store.listHistory(conversationId, before ?? 4294967296, limit)).map(messageObject);
   }
 
   /** CONTRACT: POST /api/chat/chatGetmessageOffLine: the session's socket, wherever it is, catches up. */
   async requestCatchUp(caller: Caller): Promise<void> {
-    await this.ctx.service.messaging.broker.publish(caller.id, { t: 'catchup', s: caller.sid });
+    await this.app.broker.publish(caller.id, { t: 'catchup', s: caller.sid });
   }
 }

@@ -31,8 +31,8 @@ export const PURGE_STEPS: PurgeStep[] = [
   {
     domain: 'messaging',
     // The offline queue and cursors. Messages stay in MySQL: they are the other side's history too.
-    afterCommit: async ({ service }, ids) => {
-      for (const id of ids) await service.messaging.broker.forgetUser(id);
+    afterCommit: async ({ app }, ids) => {
+      for (const id of ids) await app.broker.forgetUser(id);
     },
   },
 ];

@@ -42,17 +42,16 @@ describe('messaging delivery (CONTRACT-messaging §1, §3)', () => {
     await sendText(server.base, a.token, b.id, 'warm-up');
     await client.received(1);
     await sleep(100); // the connect's own catch-up is over
-    const { broker, store } = (app as any).serviceClasses.messaging;
     const reads: string[] = [];
-    const spy = (Class: any, method: string) => {
-      const original = Class.prototype[method];
-      mm(Class.prototype, method, function(this: unknown, ...args: unknown[]) {
+    const spy = (target: any, method: string) => {
+      const original = target[method];
+      mm(target, method, function(this: unknown, ...args: unknown[]) {
         reads.push(method);
         return original.apply(this, args);
       });
     };
-    spy(broker, 'read');
-    spy(store, 'messagesByIds');
+    spy(app.broker, 'read');
+    spy(app.repos.messages, 'listMessages');
     const sent = [];
     for (let i = 0; i < 5; i++) {
       sent.push(await sendText(server.base, a.token, b.id, `live ${i}`));
@@ -205,7 +204,7 @@ describe('messaging delivery (CONTRACT-messaging §1, §3)', () => {
   it('a failure inside the send (Redis append) answers 503, stores nothing and delivers nothing', async () => {
     const { a, b } = await pair();
     const client = await connect(server.port, b.token);
-    app.mockService('messaging.broker', 'append', async () => { throw new Error('Connection is closed.'); });
+    mm(app.broker, 'append', async () => { throw new Error('Connection is closed.'); });
     const res = await call(server.base, 'POST', '/api/chat/socket/sendmessage', a.token, textBody(b.id, 'lost?'));
     assert.deepEqual([ res.status, res.body ], [ 503, { msg: 'fail', data: '服务暂不可用，请稍后再试' }]);
     mm.restore();

@@ -240,8 +240,7 @@ describe('WebSocket /ws (CONTRACT-messaging §1)', () => {
     const sid = sidOf(me.token);
     assert.equal((await call(server.base, 'POST', '/api/chat/logout', me.token)).status, 200);
     await app.redis.hdel(`im:cur:{${me.id}}`, sid, `seen:${sid}`);
-    const broker = app.createAnonymousContext().service.messaging.broker;
-    await assert.rejects(broker.socketOpened(me.id, sid, 'socket1'), /session over/);
+    await assert.rejects(app.broker.socketOpened(me.id, sid, 'socket1'), /session over/);
     assert.deepEqual(await app.redis.hmget(`im:cur:{${me.id}}`, sid, `seen:${sid}`), [ null, null ]);
     assert.deepEqual(await app.redis.zrange(`im:ws:{${me.id}}`, 0, -1), []);
   });

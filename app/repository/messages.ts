@@ -1,7 +1,12 @@
-import { Service } from 'egg';
-import { QueryTypes, Transaction } from 'sequelize';
-import { BLOCKS } from '../../lib/friends/queries';
-import { MessageRow } from '../../lib/messaging/messageView';
+// The `conversation` and `message` tables (docs: architecture "Repositories"). Every read uses
+// the primary: a client reads back right after writing, and delivery must see committed rows.
+import { Op, Sequelize, Transaction } from 'sequelize';
+import { BLOCKS } from './friends.sql';
+import { MessageRow } from '../lib/messaging/messageView';
+import { sqlTime } from '../lib/time';
+import type { Conversation } from '../model/conversation';
+import type { Message } from '../model/message';
+import { change, insert, select } from './statements';
 
 export interface ConversationRow {
   id: string;
@@ -34,24 +39,31 @@ export interface FriendLink {
   status: number;
 }
 
+/** Both users of a pair, the friendship between them, who blocks whom and their conversation. */
+export interface Parties {
+  users: Map<number, Party>;
+  links: FriendLink[];
+  blockers: Set<number>;
+  conversationId: string | null;
+}
+
 export type NewMessage = Omit<MessageRow, 'id' | 'isremove' | 'revoke_time'>;
 
 const MESSAGE_COLUMNS = 'id, conversation_id, seq, from_id, to_id, chat_type, type, data, options, from_name, from_avatar, ' +
   'to_name, to_avatar, send_uuid, isremove, create_time, revoke_time';
 
-/** A DATETIME(3) value (UTC, milliseconds kept): a raw replacement of a Date would drop them. */
-export const sqlTime = (date: Date) => date.toISOString().slice(0, 23).replace('T', ' ');
-
 /** A single chat's pair, lower id first (CONTRACT data model: user_a < user_b). */
 export const pairOf = (x: number, y: number): [ number, number ] => (x < y ? [ x, y ] : [ y, x ]);
 
-/**
- * The store (README "Messaging"): MySQL `conversation` and `message`. Every read here uses the
- * primary: a client reads back right after writing, and delivery must see committed rows.
- */
-export default class StoreService extends Service {
-  private select<T extends object>(sql: string, replacements: Record<string, unknown>, transaction?: Transaction) {
-    return this.ctx.model.query<T>(sql, { type: QueryTypes.SELECT, replacements, transaction, useMaster: true });
+export class MessageRepository {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  private get messages() {
+    return this.sequelize.model('Message') as typeof Message;
+  }
+
+  private get conversations() {
+    return this.sequelize.model('Conversation') as typeof Conversation;
   }
 
   /**
@@ -59,11 +71,11 @@ export default class StoreService extends Service {
    * (`blockers`, user_block) and their conversation's id, in one query (primary key, then
    * unique keys): sendmessage's only read before its transaction.
    */
-  async parties(x: number, y: number): Promise<{ users: Map<number, Party>; links: FriendLink[]; blockers: Set<number>; conversationId: string | null }> {
+  async findParties(x: number, y: number): Promise<Parties> {
     const [ lo, hi ] = pairOf(x, y);
     const other = '(CASE WHEN u.id = :lo THEN :hi ELSE :lo END)';
-    const rows = await this.select<Party & { link_nickname: string | null; link_isblack: number | null; link_status: number | null;
-      blocks_other: number; conversation: string | null; }>(
+    const rows = await select<Party & { link_nickname: string | null; link_isblack: number | null; link_status: number | null;
+      blocks_other: number; conversation: string | null; }>(this.sequelize,
       'SELECT u.id, u.uuid, u.username, u.nickname, u.avatar, u.status, u.is_deleted, u.role, u.userset, ' +
       `g.nickname AS link_nickname, g.isblack AS link_isblack, g.status AS link_status, ${BLOCKS('u.id', other)} AS blocks_other, ` +
       'c.id AS conversation FROM `user` u ' +
@@ -85,10 +97,11 @@ export default class StoreService extends Service {
     return { users, links, blockers, conversationId: rows[0]?.conversation ? String(rows[0].conversation) : null };
   }
 
-  async conversationId(x: number, y: number): Promise<string | null> {
+  /** The pair's conversation id, or null. */
+  async findConversationId(x: number, y: number): Promise<string | null> {
     const [ a, b ] = pairOf(x, y);
-    const rows = await this.select<{ id: string }>('SELECT id FROM conversation WHERE user_a = :a AND user_b = :b', { a, b });
-    return rows[0] ? String(rows[0].id) : null;
+    const row = await this.conversations.findOne({ attributes: [ 'id' ], where: { user_a: a, user_b: b }, raw: true, useMaster: true } as any);
+    return row ? String(row.id) : null;
   }
 
   /**
@@ -96,36 +109,33 @@ export default class StoreService extends Service {
    * a duplicate, ON DUPLICATE KEY UPDATE takes the row's exclusive lock at once (INSERT IGNORE
    * would take a shared one, and concurrent first messages of one pair would deadlock upgrading it).
    */
-  async ensureConversation(x: number, y: number, transaction: Transaction): Promise<void> {
+  async saveConversation(x: number, y: number, transaction: Transaction): Promise<void> {
     const [ a, b ] = pairOf(x, y);
-    await this.ctx.model.query('INSERT INTO conversation (chat_type, user_a, user_b, last_seq, sent_a, sent_b, create_time, update_time) ' +
-      'VALUES (1, :a, :b, 0, 0, 0, :now, :now) ON DUPLICATE KEY UPDATE id = id',
-    { replacements: { a, b, now: sqlTime(new Date()) }, transaction, useMaster: true } as any);
+    await insert(this.sequelize, 'INSERT INTO conversation (chat_type, user_a, user_b, last_seq, sent_a, sent_b, create_time, update_time) ' +
+      'VALUES (1, :a, :b, 0, 0, 0, :now, :now) ON DUPLICATE KEY UPDATE id = id', { a, b, now: sqlTime() }, transaction);
   }
 
   /** Locks the pair's conversation (SELECT … FOR UPDATE), the lock that orders its messages; null if there is none. */
   async lockConversation(x: number, y: number, transaction: Transaction): Promise<ConversationRow | null> {
     const [ a, b ] = pairOf(x, y);
-    const rows = await this.select<ConversationRow>('SELECT id, user_a, user_b, last_seq, sent_a, sent_b FROM conversation ' +
+    const rows = await select<ConversationRow>(this.sequelize, 'SELECT id, user_a, user_b, last_seq, sent_a, sent_b FROM conversation ' +
       'WHERE user_a = :a AND user_b = :b FOR UPDATE', { a, b }, transaction);
     return rows[0] ? { ...rows[0], id: String(rows[0].id) } : null;
   }
 
   /** Inserts the conversation's next message and moves the conversation on; returns the row. */
-  async insertMessage(conversation: ConversationRow, message: Omit<NewMessage, 'conversation_id' | 'seq'>, transaction: Transaction): Promise<MessageRow> {
+  async saveMessage(conversation: ConversationRow, message: Omit<NewMessage, 'conversation_id' | 'seq'>, transaction: Transaction): Promise<MessageRow> {
     const row: NewMessage = { ...message, conversation_id: conversation.id, seq: conversation.last_seq + 1 };
-    const [ id ] = await this.ctx.model.query(
+    const id = await insert(this.sequelize,
       'INSERT INTO message (conversation_id, seq, from_id, to_id, chat_type, type, data, options, from_name, from_avatar, to_name, ' +
       'to_avatar, send_uuid, isremove, create_time) VALUES (:conversation_id, :seq, :from_id, :to_id, :chat_type, :type, :data, ' +
       ':options, :from_name, :from_avatar, :to_name, :to_avatar, :send_uuid, 0, :create_time)',
-      { type: QueryTypes.INSERT, replacements: { ...row, create_time: sqlTime(row.create_time) }, transaction });
+      { ...row, create_time: sqlTime(row.create_time) }, transaction);
     // What the sender sent (the stranger rule's count): a system notice is not the sender's message.
     const sentColumn = message.from_id === conversation.user_a ? 'sent_a' : 'sent_b';
     const sent = message.type === 'systemNotice' ? '' : `${sentColumn} = ${sentColumn} + 1, `;
-    await this.ctx.model.query(`UPDATE conversation SET last_seq = :seq, last_message_id = :id, ${sent}` +
-      'update_time = :now WHERE id = :conversation', {
-      type: QueryTypes.UPDATE, replacements: { seq: row.seq, id, now: sqlTime(message.create_time), conversation: conversation.id }, transaction,
-    });
+    await change(this.sequelize, `UPDATE conversation SET last_seq = :seq, last_message_id = :id, ${sent}update_time = :now WHERE id = :conversation`,
+      { seq: row.seq, id, now: sqlTime(message.create_time), conversation: conversation.id }, transaction);
     return { ...row, id: String(id), isremove: 0, revoke_time: null };
   }
 
@@ -134,34 +144,40 @@ export default class StoreService extends Service {
    * has appended its inbox entry but not committed: a locking read waits for that transaction,
    * then sees the row if it committed. Ids still missing were rolled back.
    */
-  async messagesByIds(ids: string[]): Promise<Map<string, MessageRow>> {
+  async listMessages(ids: string[]): Promise<Map<string, MessageRow>> {
     const found = new Map<string, MessageRow>();
     if (!ids.length) return found;
-    const rows = await this.select<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM message WHERE id IN (:ids)`, { ids });
+    const rows = await select<MessageRow>(this.sequelize, `SELECT ${MESSAGE_COLUMNS} FROM message WHERE id IN (:ids)`, { ids });
     for (const row of rows) found.set(String(row.id), row);
     const missing = ids.filter(id => !found.has(id));
     if (missing.length) {
-      const late = await this.select<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM message WHERE id IN (:ids) LOCK IN SHARE MODE`, { ids: missing });
+      const late = await select<MessageRow>(this.sequelize, `SELECT ${MESSAGE_COLUMNS} FROM message WHERE id IN (:ids) LOCK IN SHARE MODE`, { ids: missing });
       for (const row of late) found.set(String(row.id), row);
     }
     return found;
   }
 
-  /** One message, optionally locked for update. */
-  async message(id: string, transaction?: Transaction, lock = false): Promise<MessageRow | null> {
-    const rows = await this.select<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM message WHERE id = :id${lock ? ' FOR UPDATE' : ''}`, { id }, transaction);
+  /** One message, or null. */
+  async findMessage(id: string, transaction?: Transaction): Promise<MessageRow | null> {
+    return await this.messages.findByPk(id, { raw: true, transaction, useMaster: true } as any) as unknown as MessageRow | null;
+  }
+
+  /** One message, locked for update inside `transaction`. */
+  async lockMessage(id: string, transaction: Transaction): Promise<MessageRow | null> {
+    const rows = await select<MessageRow>(this.sequelize, `SELECT ${MESSAGE_COLUMNS} FROM message WHERE id = :id FOR UPDATE`, { id }, transaction);
     return rows[0] ?? null;
   }
 
   /** Marks a message revoked and erases its content (`data` becomes the revoke text). */
-  async revoke(id: string, data: string, at: Date, transaction: Transaction): Promise<void> {
-    await this.ctx.model.query('UPDATE message SET isremove = 1, data = :data, options = NULL, revoke_time = :at WHERE id = :id',
-      { type: QueryTypes.UPDATE, replacements: { id, data, at: sqlTime(at) }, transaction });
+  async saveRevoked(id: string, data: string, at: Date, transaction: Transaction): Promise<void> {
+    await change(this.sequelize, 'UPDATE message SET isremove = 1, data = :data, options = NULL, revoke_time = :at WHERE id = :id',
+      { id, data, at: sqlTime(at) }, transaction);
   }
 
   /** A conversation's messages with `seq` < `before`, newest first: one range of (conversation_id, seq). */
-  async history(conversationId: string, before: number, limit: number): Promise<MessageRow[]> {
-    return this.select<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM message WHERE conversation_id = :conversationId AND seq < :before ` +
-      'ORDER BY seq DESC LIMIT :limit', { conversationId, before, limit });
+  async listHistory(conversationId: string, before: number, limit: number): Promise<MessageRow[]> {
+    return await this.messages.findAll({
+      where: { conversation_id: conversationId, seq: { [Op.lt]: before } }, order: [[ 'seq', 'DESC' ]], limit, raw: true, useMaster: true,
+    } as any) as unknown as MessageRow[];
   }
 }
