@@ -3,7 +3,7 @@ import { createSecretKey } from 'node:crypto';
 import { loadDotEnv } from '../app/lib/env';
 import { multipartConfig } from '../app/lib/files/config';
 import { clientErrorResponse } from '../app/lib/httpTimeouts';
-import { lockWaitTimeout } from '../app/lib/lockedTransaction';
+import { lockWaitTimeout } from '../app/repository/statements';
 import { mysql2WithQueryTimeout } from '../app/lib/mysqlQueryTimeout';
 import { passwordSection, rateLimitSection, searchSection, sessionSection, tokenSection, userSection } from './sections/accounts';
 import { mysqlSection, redisSection } from './sections/database';

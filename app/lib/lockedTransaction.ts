@@ -20,13 +20,3 @@ export function lockingTransaction<T>(sequelize: Sequelize, work: (transaction: 
 export function isLockingTransaction(transaction: Transaction): boolean {
   return (transaction as unknown as { options: { isolationLevel?: string } }).options.isolationLevel === READ_COMMITTED;
 }
-
-/**
- * Sequelize `afterConnect` hook: lock waits give up after `seconds` (InnoDB's default is 50 s),
- * inside the 2 s query timeout, so a lock wait ends as a lock conflict that can be retried.
- */
-export function lockWaitTimeout(seconds: number) {
-  return (connection: { query(sql: string, callback: (err: unknown) => void): void }) => new Promise<void>((resolve, reject) => {
-    connection.query(`SET SESSION innodb_lock_wait_timeout = ${Number(seconds)}`, err => (err ? reject(err) : resolve()));
-  });
-}

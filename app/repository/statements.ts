@@ -19,3 +19,13 @@ export async function insert(sequelize: Sequelize, sql: string, replacements: Re
   const [ id ] = await sequelize.query(sql, { type: QueryTypes.INSERT, replacements, transaction });
   return id as unknown as number;
 }
+
+/**
+ * Sequelize `afterConnect` hook: lock waits give up after `seconds` (InnoDB's default is 50 s),
+ * inside the 2 s query timeout, so a lock wait ends as a lock conflict that can be retried.
+ */
+export function lockWaitTimeout(seconds: number) {
+  return (connection: { query(sql: string, callback: (err: unknown) => void): void }) => new Promise<void>((resolve, reject) => {
+    connection.query(`SET SESSION innodb_lock_wait_timeout = ${Number(seconds)}`, err => (err ? reject(err) : resolve()));
+  });
+}
