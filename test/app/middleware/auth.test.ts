@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { app, mm } from 'egg-mock/bootstrap';
+import * as pooledQuery from '../../../app/lib/pooledQuery';
 import { sessionScore } from '../../../app/lib/sessionScores';
 import { assertClosed, CLOSED_PORT, unreachableRedis } from '../../faults';
 import { assertFail, assertOk, logout, postConcurrently, register, search, tokenPayload } from '../../helpers';
@@ -8,13 +9,15 @@ const TOKEN_INVALID = 'Token 令牌不合法！';
 const DISABLED = '当前用户不存在或者已被禁用';
 const sql = (statement: string, id: number) => app.model.query(statement, { replacements: { id } });
 
-/** Counts the connections taken from Sequelize's pool from now on. */
-function countConnections() {
-  const manager = app.model.connectionManager;
-  const original = manager.getConnection.bind(manager);
+/**
+ * Counts the standing statements (`… FROM \`user\` WHERE id IN (…)`) sent from now on. Counted by
+ * statement, not by pooled connection: the hub's dependency watch takes connections too.
+ */
+function countStandingStatements() {
+  const original = pooledQuery.pooledExecute;
   const taken = { count: 0 };
-  mm(manager, 'getConnection', (...args: Parameters<typeof original>) => {
-    taken.count++;
+  mm(pooledQuery, 'pooledExecute', (...args: Parameters<typeof original>) => {
+    if (args[2].includes('FROM `user` WHERE id IN')) taken.count++;
     return original(...args);
   });
   return taken;
@@ -80,7 +83,7 @@ describe('the auth check on every request', () => {
     it('looks up the ids asked for in one turn with one statement, each answered by its own row', async () => {
       const users = await Promise.all([ 'auth_s1', 'auth_s2', 'auth_s3' ].map(name => register(name)));
       await sql('UPDATE `user` SET status = 0 WHERE id = :id', users[1].id);
-      const taken = countConnections();
+      const taken = countStandingStatements();
       const ids = [ users[0].id, users[1].id, users[2].id, users[0].id, 999999 ];
       const found = await Promise.all(ids.map(id => app.repos.users.findStanding(id)));
       assert.equal(taken.count, 1);
@@ -95,7 +98,7 @@ describe('the auth check on every request', () => {
 
     it('splits more than 64 ids into several statements, and reads a change made between two turns', async () => {
       const { id } = await register('auth_s4');
-      const taken = countConnections();
+      const taken = countStandingStatements();
       const ids = Array.from({ length: 150 }, (_, i) => (i === 149 ? id : 1000000 + i));
       const found = await Promise.all(ids.map(n => app.repos.users.findStanding(n)));
       assert.equal(taken.count, 3);
