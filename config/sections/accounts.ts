@@ -43,7 +43,11 @@ export interface PasswordSection {
    * (3), at least 1; must stay below `UV_THREADPOOL_SIZE` (default 4), or the start fails.
    */
   maxInFlight: number;
-  /** Hashes that may wait for a slot; beyond, 503. `HASH_MAX_QUEUED`, default 32, at least 0. */
+  /**
+   * Hashes that may wait for a slot, served round-robin across client addresses; a full queue
+   * refuses the newest hash of the address with the most waiting (503). `HASH_MAX_QUEUED`,
+   * default 32, at least 0.
+   */
   maxQueued: number;
 }
 

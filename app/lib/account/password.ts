@@ -11,12 +11,15 @@ export interface ScryptParams {
   parallelization: number; // p
 }
 
-/** config.im.password: the scrypt parameters of new hashes and the bound on hashes in flight. */
-export type PasswordConfig = ScryptParams & Partial<SlotLimits>;
+/**
+ * config.im.password: the scrypt parameters of new hashes and the bounds on hashes in flight;
+ * `owner`: whose hash this is (the client address), for the fair queue.
+ */
+export type PasswordConfig = ScryptParams & Partial<SlotLimits> & { owner?: string };
 
 /** Without configured limits (unit tests, scripts): libuv's default pool of 4 minus one. */
 const DEFAULT_SLOTS: SlotLimits = { maxInFlight: 3, maxQueued: 32 };
-const limitsOf = (params: PasswordConfig): SlotLimits => ({ ...DEFAULT_SLOTS, ...params });
+const limitsOf = (params: PasswordConfig): SlotLimits & { owner?: string } => ({ ...DEFAULT_SLOTS, ...params });
 
 export interface VerifyResult {
   ok: boolean;
@@ -34,15 +37,16 @@ const LEGACY_SHA256 = /^[0-9a-f]{64}$/i; // the tutorial's unsalted SHA-256 hex
 /**
  * Every scrypt of this process (logins, decoys, registrations, rehashes) goes through these
  * slots: at most `maxInFlight` hashes on libuv's thread pool, kept below its size so file reads
- * always find a thread; `maxQueued` more wait; beyond, 503 with Retry-After (README "Security").
+ * always find a thread; `maxQueued` more wait, served round-robin across client addresses, and a
+ * full queue refuses the busiest client's newest job first; refused: 503 with Retry-After
+ * (docs/operations.md "Security").
  */
 export const hashSlots = new Semaphore();
 
-async function derive(password: string, salt: Buffer, params: ScryptParams, limits: SlotLimits): Promise<Buffer> {
+async function derive(password: string, salt: Buffer, params: ScryptParams, limits: SlotLimits & { owner?: string }): Promise<Buffer> {
   const { cost: N, blockSize: r, parallelization: p } = params;
-  const slot = hashSlots.acquire(limits);
-  if (!slot) throw new ServiceUnavailableError(undefined, 1);
-  const release = await slot;
+  const release = await hashSlots.acquire(limits, limits.owner);
+  if (!release) throw new ServiceUnavailableError(undefined, 1);
   try {
     // Runs on libuv's thread pool: never blocks the event loop.
     return await new Promise((resolve, reject) => {
@@ -95,7 +99,7 @@ function decoyHash(params: PasswordConfig): Promise<string> {
   return decoys.get(id)!;
 }
 
-async function checkScrypt(password: string, parsed: ParsedScrypt, limits: SlotLimits): Promise<boolean> {
+async function checkScrypt(password: string, parsed: ParsedScrypt, limits: SlotLimits & { owner?: string }): Promise<boolean> {
   const key = await derive(password, parsed.salt, parsed.params, limits);
   return key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
 }

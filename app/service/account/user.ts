@@ -2,7 +2,7 @@ import { Service } from 'egg';
 import { randomUUID } from 'node:crypto';
 import { Transaction, TransactionOptions, UniqueConstraintError } from 'sequelize';
 import { AccountDisabledError, BadCredentialsError, UsernameTakenError } from '../../lib/errors';
-import { hashPassword, spendVerifyWork, verifyPassword } from '../../lib/account/password';
+import { hashPassword, PasswordConfig, spendVerifyWork, verifyPassword } from '../../lib/account/password';
 import { Standing } from '../../lib/account/standing';
 import { DeviceColumns, UserObject, userObject } from '../../lib/account/userView';
 import { User } from '../../model/user';
@@ -58,7 +58,7 @@ export default class UserService extends Service {
   ): Promise<SignedIn> {
     // Cheap early answer for the common case; the unique index decides races.
     if (await this.usernameTaken(username)) throw new UsernameTakenError();
-    const hash = await hashPassword(password, this.config.im.password);
+    const hash = await hashPassword(password, this.hashing());
     const created = await this.withSession(async (transaction, openSession) => {
       const user = await this.insertUser({ username, password: hash, ...extras }, ip, transaction);
       await openSession(user);
@@ -143,7 +143,7 @@ export default class UserService extends Service {
 
   /** The row the credentials belong to; the same time and error whether the name exists or not. */
   private async checkPassword(username: string, password: string): Promise<{ user: User; needsRehash: boolean }> {
-    const params = this.config.im.password;
+    const params = this.hashing();
     // On the primary: with read replicas (MYSQL_READ_HOSTS) this read must see the latest write at once.
     const user = await this.app.repos.users.findByUsername(username);
     // A visitor has no usable password, whatever its row holds (README "Visitor mode").
@@ -158,12 +158,16 @@ export default class UserService extends Service {
   }
 
   private async openSession(user: User, password: string, needsRehash: boolean, ip: string | null): Promise<SignedIn> {
-    const { config } = this;
     // Legacy SHA-256 rows and older scrypt parameters are upgraded now that we know the password.
-    const rehashed = needsRehash ? { password: await hashPassword(password, config.im.password) } : {};
+    const rehashed = needsRehash ? { password: await hashPassword(password, this.hashing()) } : {};
     await this.app.repos.users.saveUser(user, { last_login: new Date(), last_login_ip: ip, ...rehashed });
     const token = await this.ctx.service.session.open(user);
     return { user, token };
+  }
+
+  /** The scrypt parameters and slot limits of this request's hashes, owned by its client address (the per-client bound). */
+  hashing(): PasswordConfig {
+    return { ...this.config.im.password, owner: this.ctx.ip };
   }
 
   /** The fields the auth middleware needs, by primary key (app/repository/users.ts). */

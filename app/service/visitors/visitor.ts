@@ -130,7 +130,7 @@ export default class VisitorService extends Service {
       if (visitor.status !== 1) throw new AccountDisabledError();
       if (await service.account.user.usernameTaken(username, transaction, visitor.id)) throw new UsernameTakenError();
       // Hashed under the locks, after the cheap checks: only calls of this device wait for it.
-      const hash = await hashPassword(password, this.config.im.password);
+      const hash = await hashPassword(password, this.ctx.service.account.user.hashing());
       await users.saveUser(visitor, { username, password: hash, role: 'user' }, transaction);
       await visitors.removeBinding(deviceId, transaction);
       // 'multi' whatever SESSION_POLICY says: the visitor's sessions on this device stay.

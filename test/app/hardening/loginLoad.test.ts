@@ -72,7 +72,7 @@ describe('successful logins and the hashing capacity (issue 16, item 3)', () => 
       await register('frank');
       slots(1, 1);
       // The test itself holds the only slot, as a long hash would.
-      const release = await hashSlots.acquire({ maxInFlight: 1, maxQueued: 1 })!;
+      const release = (await hashSlots.acquire({ maxInFlight: 1, maxQueued: 1 }))!;
       let queued: Promise<any> | undefined;
       try {
         queued = attemptLogin('frank').then(res => res);
@@ -92,6 +92,41 @@ describe('successful logins and the hashing capacity (issue 16, item 3)', () => 
       limits({ loginOkLimitUser: 2 });
       await attemptLogin('frank').expect(200);
       await attemptLogin('frank').expect(429);
+    });
+
+    it('a burst from one address neither fills the queue nor goes first: another address takes its newest place and is served next', async () => {
+      await register('ivan1');
+      await register('judy1');
+      mm(app.config, 'proxy', true);
+      slots(1, 3);
+      const order: string[] = [];
+      const from = (name: string, ip: string) => attemptLogin(name).set('X-Forwarded-For', ip)
+        .then(res => { order.push(`${ip} ${res.status}`); return res; });
+      // The test itself holds the only slot, as a long hash would.
+      const release = (await hashSlots.acquire({ maxInFlight: 1, maxQueued: 3 }))!;
+      let burst: Array<Promise<any>> = [];
+      let other: Promise<any> | undefined;
+      try {
+        burst = [ 1, 2, 3 ].map(() => from('ivan1', '10.7.0.1'));
+        await until(() => hashSlots.queued === 3);
+        // The queue is full of one address's logins: that address's next one is refused at once...
+        const refused = await attemptLogin('ivan1').set('X-Forwarded-For', '10.7.0.1').expect(503);
+        assert.deepEqual(refused.body, { msg: 'fail', data: UNAVAILABLE });
+        assert.equal(refused.headers['retry-after'], '1');
+        // ...while another address takes the place of its newest waiting login, which answers 503.
+        other = from('judy1', '10.7.0.2');
+        await until(() => hashSlots.queuedFor('10.7.0.2') === 1);
+        assert.equal(hashSlots.queuedFor('10.7.0.1'), 2);
+        await until(() => order.length === 1);
+        assert.deepEqual(order, [ '10.7.0.1 503' ]);
+      } finally {
+        release();
+      }
+      await Promise.all([ ...burst, other ]);
+      // Round-robin: the other address is served right after the burst's first login, not after all of it.
+      assert.deepEqual(order, [ '10.7.0.1 503', '10.7.0.1 200', '10.7.0.2 200', '10.7.0.1 200' ]);
+      assert.equal(hashSlots.queued, 0);
+      assert.equal(hashSlots.inFlight, 0);
     });
 
     it('never runs more hashes than the bound, however many logins arrive', async () => {
