@@ -38,7 +38,7 @@ describe('app/lib/groups/rules', () => {
 
   it('parseUserIds: null for anything else (one bad entry included), empty or more than 499 entries', () => {
     for (const bad of [[], range(500), [ 0 ], [ -1 ], [ 1.5 ], [ '01' ], [ ' 1' ], [ 4294967296 ], [ 1, null ], [ 1, [ 2 ]], [ 1, { id: 2 }], [ true ],
-      '1', '[]', '[1,', '{"0":1}', 5, {}, { 0: 1 }, '"[1]"']) {
+      '1', '[]', '[1,', '{"0":1}', 5, {}, { 0: 1 }, '"[1]"' ]) {
       assert.equal(parseUserIds(bad), null, JSON.stringify(bad));
     }
   });
