@@ -1,6 +1,7 @@
 import { Server } from 'node:http';
 import { Application, IBoot } from 'egg';
 import { friendsRules } from './app/lib/friends/rules';
+import { groupsRules } from './app/lib/groups/rules';
 import { applyServerTimeouts } from './app/lib/httpTimeouts';
 import { customRules } from './app/lib/rules';
 import { visitorCustomRules } from './app/lib/visitors/rules';
@@ -29,7 +30,7 @@ export default class AppBoot implements IBoot {
   }
 
   async didLoad() {
-    for (const [ name, check ] of Object.entries({ ...customRules, ...visitorCustomRules, ...friendsRules })) this.app.validator.addRule(name, check);
+    for (const [ name, check ] of Object.entries({ ...customRules, ...visitorCustomRules, ...friendsRules, ...groupsRules })) this.app.validator.addRule(name, check);
     this.app.redis.defineCommand('openSession', { numberOfKeys: 1, lua: OPEN_SESSION });
     this.app.on('server', (server: Server) => {
       applyServerTimeouts(server, this.app.config.im.http);

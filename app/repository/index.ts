@@ -4,6 +4,7 @@
 import type { Sequelize } from 'sequelize';
 import { FileRepository } from './files';
 import { FriendRepository } from './friends';
+import { GroupRepository } from './groups';
 import { MessageRepository } from './messages';
 import { SearchRepository } from './search';
 import { UserRepository } from './users';
@@ -16,6 +17,7 @@ export class Repositories {
   readonly messages: MessageRepository;
   readonly visitors: VisitorRepository;
   readonly files: FileRepository;
+  readonly groups: GroupRepository;
 
   constructor(sequelize: Sequelize) {
     this.users = new UserRepository(sequelize);
@@ -24,5 +26,6 @@ export class Repositories {
     this.messages = new MessageRepository(sequelize);
     this.visitors = new VisitorRepository(sequelize);
     this.files = new FileRepository(sequelize);
+    this.groups = new GroupRepository(sequelize);
   }
 }

@@ -1,0 +1,147 @@
+// The groups tables (CONTRACT-groups §D; docs: architecture "Adding a domain"): chat_group and
+// chat_group_user, and the `user` columns groupinfo shows. Every read goes to the primary (a
+// client reads back right after writing). The group use cases open the transactions
+// (lockingTransaction) and pass them; a use case that changes members locks the group row first.
+import type { Sequelize, Transaction } from 'sequelize';
+import { GroupRow, MEMBER_STATUS, MemberRow, MembershipRow, MyGroupRow } from '../lib/groups/views';
+import { sqlTime } from '../lib/time';
+import { change, insert, select } from './statements';
+
+/** A new group: its owner is its first member. */
+export interface NewGroup {
+  uuid: string;
+  user_id: number;
+  name: string;
+  avatar: string;
+  invite_confirm: number;
+}
+
+/** A membership to insert with a new group (creator first, then the others in the order given). */
+export interface NewMembership {
+  user_id: number;
+  nickname: string;
+  avatar: string;
+  invited_by: number | null;
+}
+
+/** The group texts the owner changes. */
+export type GroupField = 'name' | 'remark' | 'avatar';
+
+const GROUP_COLUMNS = 'g.id, g.uuid, g.user_id, g.name, g.avatar, g.remark, g.invite_confirm, g.status, g.`order`, g.create_time';
+const MEMBERSHIP_COLUMNS = 'm.id, m.group_id, m.user_id, m.nickname, m.avatar, m.status, m.`order`, m.invited_by, m.apply_desc, m.join_seq, m.create_time';
+
+export const SQL = {
+  findGroup: `SELECT ${GROUP_COLUMNS} FROM chat_group g WHERE g.id = :id`,
+  lockGroup: `SELECT ${GROUP_COLUMNS} FROM chat_group g WHERE g.id = :id FOR UPDATE`,
+  saveNewGroup: 'INSERT INTO chat_group (uuid, user_id, name, avatar, remark, invite_confirm, status, `order`, create_time, update_time) ' +
+    'VALUES (:uuid, :user_id, :name, :avatar, \'\', :invite_confirm, 1, 50, :now, :now)',
+  // Members only, of live groups, newest group first (idx_chat_group_user_user read backwards).
+  listUserGroups: `SELECT ${GROUP_COLUMNS}, m.user_id AS member_user_id, m.nickname AS member_nickname, m.avatar AS member_avatar ` +
+    'FROM chat_group_user m JOIN chat_group g ON g.id = m.group_id ' +
+    `WHERE m.user_id = :userId AND m.status = ${MEMBER_STATUS} AND g.status = 1 ORDER BY m.group_id DESC LIMIT :offset, :limit`,
+  // Join order is membership id order (idx_chat_group_user_group); gone users are left out.
+  listMembers: `SELECT ${MEMBERSHIP_COLUMNS}, u.username, u.avatar AS user_avatar, u.nickname AS user_nickname, u.role, u.uuid ` +
+    'FROM chat_group_user m JOIN `user` u ON u.id = m.user_id ' +
+    `WHERE m.group_id = :groupId AND m.status = ${MEMBER_STATUS} AND u.status = 1 AND u.is_deleted = 0 ORDER BY m.id LIMIT :limit`,
+  listMemberIds: `SELECT m.user_id FROM chat_group_user m WHERE m.group_id = :groupId AND m.status = ${MEMBER_STATUS} ORDER BY m.id LIMIT :limit`,
+  countOwnedGroups: 'SELECT COUNT(*) AS n FROM chat_group WHERE user_id = :userId',
+  countMembers: `SELECT COUNT(*) AS n FROM chat_group_user WHERE group_id = :groupId AND status = ${MEMBER_STATUS}`,
+  findMembership: `SELECT ${MEMBERSHIP_COLUMNS} FROM chat_group_user m WHERE m.group_id = :groupId AND m.user_id = :userId`,
+  saveGroupField: {
+    name: 'UPDATE chat_group SET name = :value, update_time = :now WHERE id = :id',
+    remark: 'UPDATE chat_group SET remark = :value, update_time = :now WHERE id = :id',
+    avatar: 'UPDATE chat_group SET avatar = :value, update_time = :now WHERE id = :id',
+  } as Record<GroupField, string>,
+  saveMemberNickname: 'UPDATE chat_group_user SET nickname = :nickname, update_time = :now ' +
+    `WHERE group_id = :groupId AND user_id = :userId AND status = ${MEMBER_STATUS}`,
+  removeMembership: 'DELETE FROM chat_group_user WHERE group_id = :groupId AND user_id = :userId',
+  removeMemberships: 'DELETE FROM chat_group_user WHERE group_id = :id',
+  removeGroup: 'DELETE FROM chat_group WHERE id = :id',
+};
+
+export class GroupRepository {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  /** The group row, or null (any status: callers check `status` 1). */
+  async findGroup(id: number, transaction?: Transaction): Promise<GroupRow | null> {
+    return (await select<GroupRow>(this.sequelize, SQL.findGroup, { id }, transaction))[0] ?? null;
+  }
+
+  /** The group row locked until the transaction ends (joins, approvals, removals, transfer, dismissal), or null. */
+  async lockGroup(id: number, transaction: Transaction): Promise<GroupRow | null> {
+    return (await select<GroupRow>(this.sequelize, SQL.lockGroup, { id }, transaction))[0] ?? null;
+  }
+
+  /**
+   * Inserts the group and its memberships (one multi-row insert: `members[0]` is the creator,
+   * the others join in the order given, so membership ids are the join order); returns the
+   * group's id. Founding members read the group's history from its start (`join_seq` 0).
+   */
+  async saveNewGroup(group: NewGroup, members: NewMembership[], transaction: Transaction): Promise<number> {
+    const now = sqlTime();
+    const id = await insert(this.sequelize, SQL.saveNewGroup, { ...group, now }, transaction);
+    const replacements: Record<string, unknown> = { id, now };
+    const rows = members.map((member, i) => {
+      replacements[`u${i}`] = member.user_id;
+      replacements[`n${i}`] = member.nickname;
+      replacements[`a${i}`] = member.avatar;
+      replacements[`i${i}`] = member.invited_by;
+      return `(:id, :u${i}, :n${i}, :a${i}, ${MEMBER_STATUS}, 50, :i${i}, '', 0, :now, :now)`;
+    });
+    await insert(this.sequelize,
+      'INSERT INTO chat_group_user (group_id, user_id, nickname, avatar, status, `order`, invited_by, apply_desc, join_seq, create_time, update_time) ' +
+      `VALUES ${rows.join(', ')}`, replacements, transaction);
+    return id;
+  }
+
+  /** grouplist: the user's live groups where the user is a member, newest first, with the user's own membership. */
+  listUserGroups(userId: number, offset: number, limit: number): Promise<MyGroupRow[]> {
+    return select<MyGroupRow>(this.sequelize, SQL.listUserGroups, { userId, offset, limit });
+  }
+
+  /** groupinfo: the members in join order with their user columns, gone users left out, at most `limit`. */
+  listMembers(groupId: number, limit: number, transaction?: Transaction): Promise<MemberRow[]> {
+    return select<MemberRow>(this.sequelize, SQL.listMembers, { groupId, limit }, transaction);
+  }
+
+  /** The members' user ids in join order (the preview), at most `limit`. */
+  async listMemberIds(groupId: number, limit: number, transaction?: Transaction): Promise<number[]> {
+    return (await select<{ user_id: number }>(this.sequelize, SQL.listMemberIds, { groupId, limit }, transaction)).map(row => row.user_id);
+  }
+
+  /** The groups the user owns (any status: a banned group still counts against GROUP_MAX_OWNED). */
+  async countOwnedGroups(userId: number, transaction?: Transaction): Promise<number> {
+    return Number((await select<{ n: number }>(this.sequelize, SQL.countOwnedGroups, { userId }, transaction))[0].n);
+  }
+
+  /** The group's members (applicants not counted). */
+  async countMembers(groupId: number, transaction?: Transaction): Promise<number> {
+    return Number((await select<{ n: number }>(this.sequelize, SQL.countMembers, { groupId }, transaction))[0].n);
+  }
+
+  /** The user's membership row in the group (status 1 member, 2 applicant), or null. */
+  async findMembership(groupId: number, userId: number, transaction?: Transaction): Promise<MembershipRow | null> {
+    return (await select<MembershipRow>(this.sequelize, SQL.findMembership, { groupId, userId }, transaction))[0] ?? null;
+  }
+
+  /** Sets the group's name, remark (announcement) or avatar; resolves to the rows changed (0: no such group). */
+  saveGroupField(id: number, field: GroupField, value: string, transaction?: Transaction): Promise<number> {
+    return change(this.sequelize, SQL.saveGroupField[field], { id, value, now: sqlTime() }, transaction);
+  }
+
+  /** Sets a member's nickname in the group; resolves to the rows changed (0: not a member). */
+  saveMemberNickname(groupId: number, userId: number, nickname: string, transaction?: Transaction): Promise<number> {
+    return change(this.sequelize, SQL.saveMemberNickname, { groupId, userId, nickname, now: sqlTime() }, transaction);
+  }
+
+  /** Removes the user's membership or application; resolves to the rows removed. */
+  removeMembership(groupId: number, userId: number, transaction: Transaction): Promise<number> {
+    return change(this.sequelize, SQL.removeMembership, { groupId, userId }, transaction);
+  }
+
+  /** Dismissal: the group's memberships and applications, then the group row; resolves to the groups removed (0 or 1). */
+  async removeGroup(id: number, transaction: Transaction): Promise<number> {
+    await change(this.sequelize, SQL.removeMemberships, { id }, transaction);
+    return change(this.sequelize, SQL.removeGroup, { id }, transaction);
+  }
+}
