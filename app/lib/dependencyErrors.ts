@@ -72,6 +72,18 @@ export function isUnavailable(err: unknown): boolean {
   return isUnreachable(err) || isTimeout(err) || someCause(err, cause => UNAVAILABLE_NAMES.test(text(cause.name)));
 }
 
+// Driver errors: mysql2 gives `sqlState`/`sqlMessage` or PROTOCOL_* codes, Sequelize wraps them
+// (names Sequelize*, the driver's error as `parent`); ioredis has its own names and messages.
+const REDIS_ERROR = /^(ReplyError|MaxRetriesPerRequestError|AbortError|ClusterAllFailedError)$/;
+const REDIS_MESSAGE = /Stream isn't writeable|Connection is closed|Command timed out/;
+
+/** Which dependency an error thrown below a request came from, or null. */
+export function dependencyOf(err: any): 'mysql' | 'redis' | null {
+  if (/^Sequelize|^ConnectionAcquireTimeoutError$/.test(err?.name ?? '') || err?.sqlState || /^PROTOCOL_/.test(err?.code ?? '')) return 'mysql';
+  if (REDIS_ERROR.test(err?.name ?? '') || REDIS_MESSAGE.test(err?.message ?? '')) return 'redis';
+  return null;
+}
+
 export interface RetryOptions {
   /** Further runs after the first one fails with a lock conflict. */
   retries?: number;

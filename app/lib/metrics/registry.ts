@@ -1,6 +1,7 @@
 // README "Metrics": what this process counts. One registry per process, created on first import;
 // app/lib/metrics/cluster.ts adds up the registries of every worker when /metrics is scraped.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { dependencyOf } from '../dependencyErrors';
 import { disconnectOf } from '../messaging/disconnects';
 
 export const registry = new Registry();
@@ -92,18 +93,6 @@ export function countRequest(method: string, route: string | undefined, status: 
   const pattern = route ?? 'unmatched';
   httpRequests.inc({ method, route: pattern, status: String(status) });
   httpDuration.observe({ method, route: pattern }, seconds);
-}
-
-// Driver errors: mysql2 gives `sqlState`/`sqlMessage` or PROTOCOL_* codes, Sequelize wraps them
-// (names Sequelize*, the driver's error as `parent`); ioredis has its own names and messages.
-const REDIS_ERROR = /^(ReplyError|MaxRetriesPerRequestError|AbortError|ClusterAllFailedError)$/;
-const REDIS_MESSAGE = /Stream isn't writeable|Connection is closed|Command timed out/;
-
-/** Which dependency an error thrown below a request came from, or null. */
-export function dependencyOf(err: any): 'mysql' | 'redis' | null {
-  if (/^Sequelize|^ConnectionAcquireTimeoutError$/.test(err?.name ?? '') || err?.sqlState || /^PROTOCOL_/.test(err?.code ?? '')) return 'mysql';
-  if (REDIS_ERROR.test(err?.name ?? '') || REDIS_MESSAGE.test(err?.message ?? '')) return 'redis';
-  return null;
 }
 
 export function countDependencyError(err: unknown) {

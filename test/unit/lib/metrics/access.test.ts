@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { addressAllowed, allowList, scrapeAllowed, tokenAllowed } from '../../../../app/lib/metrics/access';
-import { countRateLimited, dependencyOf, rateLimitRefusals } from '../../../../app/lib/metrics/registry';
+import { dependencyOf } from '../../../../app/lib/dependencyErrors';
+import { countRateLimited, rateLimitRefusals } from '../../../../app/lib/metrics/registry';
 
 describe('app/lib/metrics', () => {
   describe('allowList / addressAllowed', () => {
