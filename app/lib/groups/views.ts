@@ -126,3 +126,18 @@ export function composeGroupName(users: NamedUser[]): string {
 export function composeGroupAvatar(avatarsInJoinOrder: Array<string | null>): string {
   return avatarsInJoinOrder.slice(0, AVATAR_MEMBERS).map(avatar => avatar ?? '').join(',');
 }
+
+/** A member as the group sees them: the membership's nickname and avatar, and the user's own. */
+export interface MemberIdentity extends NamedUser {
+  /** chat_group_user.nickname ("" when unset). */
+  groupNickname: string | null;
+  /** chat_group_user.avatar ("" when unset). */
+  groupAvatar: string | null;
+  avatar: string | null;
+}
+
+/** X's name in a group (notices, group messages' from_name): group nickname ‖ nickname ‖ username. */
+export const nameInGroup = (member: MemberIdentity) => member.groupNickname || displayName(member);
+
+/** X's avatar in a group: group avatar ‖ avatar. */
+export const avatarInGroup = (member: MemberIdentity) => member.groupAvatar || member.avatar || '';

@@ -2,7 +2,7 @@
 // and the grouplist item (CONTRACT-groups §0, §A), and the composed name and avatar.
 import { strict as assert } from 'node:assert';
 import {
-  composeGroupAvatar, composeGroupName, groupInfoView, GroupRow, groupView, MemberRow, myGroupView, previewView,
+  avatarInGroup, composeGroupAvatar, composeGroupName, groupInfoView, nameInGroup, GroupRow, groupView, MemberRow, myGroupView, previewView,
 } from '../../../../app/lib/groups/views';
 
 const G_KEYS = [ 'create_time', 'id', 'uuid', 'user_id', 'name', 'avatar', 'remark', 'invite_confirm', 'status', 'order' ];
@@ -68,5 +68,15 @@ describe('app/lib/groups/views', () => {
     assert.equal(composeGroupAvatar(avatars), avatars.slice(0, 9).join(','));
     assert.equal(composeGroupAvatar([ 'a', null, 'c' ]), 'a,,c');
     assert.equal(composeGroupAvatar([]), '');
+  });
+
+  it('nameInGroup: group nickname, else nickname, else username; avatarInGroup: group avatar, else avatar', () => {
+    const base = { username: 'alice01', nickname: '爱丽丝', groupNickname: '群里的A', groupAvatar: 'g.png', avatar: 'u.png' };
+    assert.equal(nameInGroup(base), '群里的A');
+    assert.equal(nameInGroup({ ...base, groupNickname: '' }), '爱丽丝');
+    assert.equal(nameInGroup({ ...base, groupNickname: null, nickname: '' }), 'alice01');
+    assert.equal(avatarInGroup(base), 'g.png');
+    assert.equal(avatarInGroup({ ...base, groupAvatar: '' }), 'u.png');
+    assert.equal(avatarInGroup({ ...base, groupAvatar: '', avatar: null }), '');
   });
 });
