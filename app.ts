@@ -7,6 +7,7 @@ import { customRules } from './app/lib/rules';
 import { visitorCustomRules } from './app/lib/visitors/rules';
 import { OPEN_SESSION } from './app/lib/sessionScripts';
 import { Hub, hubDeps } from './app/realtime/hub';
+import { Presence } from './app/realtime/presence';
 import { attachUpgrade } from './app/realtime/upgrade';
 import { clusterMetrics } from './app/lib/metrics/cluster';
 
@@ -41,6 +42,10 @@ export default class AppBoot implements IBoot {
 
   async didReady() {
     this.hub.start();
+    // The console's online and message figures from this process (app/realtime/presence.ts).
+    const presence = new Presence(this.app, this.hub);
+    (this.app as unknown as { presence: Presence }).presence = presence;
+    presence.start();
   }
 
   /**
@@ -50,6 +55,7 @@ export default class AppBoot implements IBoot {
    * scripts/drain-check.js at the end of `npm test`.
    */
   async beforeClose() {
+    (this.app as unknown as { presence?: Presence }).presence?.stop();
     // Sockets are dropped (no close frame: the clients reconnect elsewhere) over half the drain time.
     const sockets = this.hub.stop(this.app.config.im.shutdown.drainMs / 2);
     // Set by egg-cluster's worker (egg-mock serves without it).

@@ -32,6 +32,11 @@ export const CHEAP_REST_ROWS = 200;
 const COLUMNS = 'u.id, u.username, u.avatar, u.role, u.uuid, u.nickname';
 // CONTRACT: never the caller, disabled, deleted or visitor users.
 const LISTABLE = "u.id <> :callerId AND u.status = 1 AND u.is_deleted = 0 AND u.role <> 'visitor'";
+// The operator console (CONTRACT-admin §4) finds every account, gone ones and visitors too.
+const EVERYONE = 'u.id <> :callerId';
+
+/** Who a search may return: what users may list, or (the console) every account. */
+export type SearchScope = 'listable' | 'everyone';
 const ESCAPE = "ESCAPE '\\\\'";
 
 /** `user_search_gram` rows of gram `:name` walked as `alias`. */
@@ -51,7 +56,10 @@ const walk = (tier: number, range: string, probes: string[]) =>
 export class SearchPlan {
   private readonly gramNames: string[];
 
-  constructor(readonly keyword: string, private readonly lookup: GramLookup) {
+  private readonly listable: string;
+
+  constructor(readonly keyword: string, private readonly lookup: GramLookup, scope: SearchScope = 'listable') {
+    this.listable = scope === 'listable' ? LISTABLE : EVERYONE;
     this.gramNames = lookup.anywhere.map((_, i) => `a${i}`);
   }
 
@@ -95,8 +103,8 @@ export class SearchPlan {
    */
   first(sizes: RangeSizes | null, limit: number): string {
     const exact = `SELECT 0 AS tier, ${COLUMNS} FROM \`user\` u
-      WHERE u.username = :keyword AND u.username LIKE :contains ${ESCAPE} AND ${LISTABLE}`;
-    const verify = `u.username LIKE :prefix ${ESCAPE} AND u.username <> :keyword AND ${LISTABLE}`;
+      WHERE u.username = :keyword AND u.username LIKE :contains ${ESCAPE} AND ${this.listable}`;
+    const verify = `u.username LIKE :prefix ${ESCAPE} AND u.username <> :keyword AND ${this.listable}`;
     const prefix = sizes && this.byNameIsCheaper(sizes, limit) ?
       `SELECT 1 AS tier, ${COLUMNS} FROM \`user\` u FORCE INDEX (uk_user_username) WHERE ${verify} ORDER BY u.id LIMIT :limit` :
       `${walk(1, gramRange('g', 'p0', 1), this.rarest(sizes, MAX_GRAMS - 1, 1))} AND ${verify} ORDER BY g.user_id LIMIT :limit`;
@@ -125,7 +133,7 @@ export class SearchPlan {
   rest(sizes: RangeSizes | null): string {
     const [ driver, ...probes ] = this.rarest(sizes, MAX_GRAMS, 0);
     return `${walk(2, gramRange('g', driver, 0), probes)}
-      AND u.username LIKE :contains ${ESCAPE} AND u.username NOT LIKE :prefix ${ESCAPE} AND ${LISTABLE}
+      AND u.username LIKE :contains ${ESCAPE} AND u.username NOT LIKE :prefix ${ESCAPE} AND ${this.listable}
       ORDER BY g.user_id LIMIT :limit`;
   }
 
@@ -153,10 +161,10 @@ export class SearchRepository {
    * EXPLAIN); then the exact name and the prefix tier in one statement (with the rest tier when
    * its walk is short); the rest tier only while rows are missing.
    */
-  async listMatches(keyword: string, limit: number, callerId: number): Promise<TieredRow[]> {
+  async listMatches(keyword: string, limit: number, callerId: number, scope: SearchScope = 'listable'): Promise<TieredRow[]> {
     const lookup = gramLookup(keyword);
     if (!lookup) return [];
-    const plan = new SearchPlan(keyword, lookup);
+    const plan = new SearchPlan(keyword, lookup, scope);
     const replacements = plan.replacements(callerId, limit);
     let sizes: RangeSizes | null = null;
     if (plan.needsProbe) sizes = plan.sizesOf(await this.select(plan.probe(), replacements));
