@@ -27,6 +27,8 @@ export default (_options: unknown, app: Application) => {
     if (!isAdminPath(ctx.path)) return next();
     if (!settings.enabled || !allowed(ctx.clientIp)) throw new NotFoundError();
     ctx.set(headers);
+    // egg-security sets its X-Frame-Options after the route answered: DENY for the console.
+    (ctx as unknown as { securityOptions: Record<string, unknown> }).securityOptions.xframe = { value: 'DENY' };
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError();

@@ -11,7 +11,7 @@ import { NotFoundError } from '../../lib/errors';
 const FILES: Record<string, { file: () => string; type: string }> = {
   'admin.css': { file: () => path.join(__dirname, '..', '..', 'public', 'admin', 'admin.css'), type: 'text/css; charset=utf-8' },
   'admin.js': { file: () => path.join(__dirname, '..', '..', 'public', 'admin', 'admin.js'), type: 'text/javascript; charset=utf-8' },
-  'chart.umd.js': { file: () => require.resolve('chart.js/dist/chart.umd.js'), type: 'text/javascript; charset=utf-8' },
+  'chart.umd.js': { file: () => path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js'), type: 'text/javascript; charset=utf-8' },
 };
 const cache = new Map<string, Buffer>();
 
