@@ -8,6 +8,7 @@ import { visitorCustomRules } from './app/lib/visitors/rules';
 import { OPEN_SESSION } from './app/lib/sessionScripts';
 import { Hub, hubDeps } from './app/realtime/hub';
 import { Presence } from './app/realtime/presence';
+import { DEV_ADMIN_SECRET_KEY } from './config/sections/admin';
 import { attachUpgrade } from './app/realtime/upgrade';
 import { clusterMetrics } from './app/lib/metrics/cluster';
 
@@ -41,6 +42,11 @@ export default class AppBoot implements IBoot {
   }
 
   async didReady() {
+    // CONTRACT-admin §6: in production, once an admin exists, their TOTP secrets need a real key.
+    if (this.app.config.env === 'prod' && this.app.config.im.admin.secretKey === DEV_ADMIN_SECRET_KEY &&
+      await this.app.repos.admin.countAdmins() > 0) {
+      throw new Error('ADMIN_SECRET_KEY must be set (at least 32 characters) in production once an admin exists');
+    }
     this.hub.start();
     // The console's online and message figures from this process (app/realtime/presence.ts).
     const presence = new Presence(this.app, this.hub);

@@ -41,6 +41,9 @@ const ALONE = {
 const COST = {
   'test/app/messaging/cluster.test.ts': 65, // compiles the app, starts a 2-worker cluster
   'test/app/files/screenshot.test.ts': 40, // runs ffmpeg
+  'test/app/admin/cluster.test.ts': 65, // compiles the app, starts a 2-worker cluster
+  'test/app/admin/browser.test.ts': 40, // headless Chromium
+  'test/app/admin/console.test.ts': 30,
   'test/app/files/upload.test.ts': 32,
   'test/app/hardening/dependencyFaults.test.ts': 26,
   'test/app/account/loginChat.test.ts': 25,
