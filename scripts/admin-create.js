@@ -34,7 +34,10 @@ function parseArgs(argv) {
   return args;
 }
 
-/** Reads a line from the terminal without echoing it. */
+/**
+ * Reads a line from the terminal without echoing it.
+ * @param {string} question what to ask
+ */
 function prompt(question) {
   return new Promise((resolve, reject) => {
     const { stdin, stdout } = process;

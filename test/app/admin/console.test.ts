@@ -40,7 +40,7 @@ describe('operator console (CONTRACT-admin)', () => {
         { username: 'nobody', password: ADMIN_PASSWORD },
         { username: 'root2', password: 'wrong-password-1' },
         { username: 'root1', password: ADMIN_PASSWORD },
-        { username: 'root1', password: ADMIN_PASSWORD, otp: '000000' === totpCode(secret!) ? '111111' : '000000' },
+        { username: 'root1', password: ADMIN_PASSWORD, otp: totpCode(secret!) === '000000' ? '111111' : '000000' },
       ]) {
         const res = await postLogin(fields);
         assert.equal(res.status, 400, JSON.stringify(fields));
