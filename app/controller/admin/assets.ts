@@ -11,6 +11,8 @@ import { NotFoundError } from '../../lib/errors';
 const FILES: Record<string, { file: () => string; type: string }> = {
   'admin.css': { file: () => path.join(__dirname, '..', '..', 'public', 'admin', 'admin.css'), type: 'text/css; charset=utf-8' },
   'admin.js': { file: () => path.join(__dirname, '..', '..', 'public', 'admin', 'admin.js'), type: 'text/javascript; charset=utf-8' },
+  // A placeholder avatar (the browser tests' users; no external request).
+  'avatar.svg': { file: () => path.join(__dirname, '..', '..', 'public', 'admin', 'avatar.svg'), type: 'image/svg+xml' },
   'chart.umd.js': { file: () => path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js'), type: 'text/javascript; charset=utf-8' },
 };
 const cache = new Map<string, Buffer>();
