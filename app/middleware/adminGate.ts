@@ -11,8 +11,14 @@ export const isAdminPath = (path: string) => path === '/admin' || path.startsWit
  * answer, and failures below as HTML pages (the API's JSON envelope stays the API's).
  */
 export default (_options: unknown, app: Application) => {
-  const settings = app.config.im.admin;
-  const allowed = allowListOf(settings.allowIps);
+  // Read per request (tests change the settings); the matcher is rebuilt only when the list changes.
+  let list: string[] | undefined;
+  let matcher: (ip: string | null) => boolean = () => true;
+  const allowed = (ip: string | null) => {
+    const { allowIps } = app.config.im.admin;
+    if (allowIps !== list) [ list, matcher ] = [ allowIps, allowListOf(allowIps) ];
+    return matcher(ip);
+  };
   const headers = {
     // No inline script at all: the pages' data travels in JSON <script type="application/json"> blocks.
     'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https: http:; " +
@@ -25,7 +31,7 @@ export default (_options: unknown, app: Application) => {
 
   return async function adminGate(ctx: Context, next: () => Promise<void>) {
     if (!isAdminPath(ctx.path)) return next();
-    if (!settings.enabled || !allowed(ctx.clientIp)) throw new NotFoundError();
+    if (!app.config.im.admin.enabled || !allowed(ctx.clientIp)) throw new NotFoundError();
     ctx.set(headers);
     // egg-security sets its X-Frame-Options after the route answered: DENY for the console.
     (ctx as unknown as { securityOptions: Record<string, unknown> }).securityOptions.xframe = { value: 'DENY' };
