@@ -16,6 +16,7 @@ const { table, targets } = require('./report');
 const messaging = require('./messaging');
 const friends = require('./friends');
 const files = require('./files');
+const consoleBench = require('./admin');
 const { searchPlans } = require('./searchPlans');
 const { sizeBufferPool } = require('./bufferPool');
 
@@ -36,6 +37,8 @@ const CONNECTIONS = [ 10, 50 ];
 const LOGIN = { username: 'bench_login', password: 'bench-password-1' };
 const SEARCHER = { username: 'bench_search', password: LOGIN.password };
 const KEYWORDS_PER_KIND = Number(process.env.BENCH_KEYWORDS || 200);
+// BENCH_ONLY=admin: after seeding, only the auth-only runs the console's targets compare with and the console's own.
+const only = process.env.BENCH_ONLY || '';
 
 if (!Number.isSafeInteger(count) || count < 1000) throw new Error('N must be an integer >= 1000');
 if (!/bench/.test(database)) throw new Error(`refusing to recreate "${database}": the bench database name must contain "bench"`);
@@ -51,6 +54,8 @@ const serverOptions = {
     ...messaging.serverEnv,
     ...friends.SERVER_ENV,
     ...files.serverEnv(path.join(root, 'run', 'bench-uploads')),
+    // The console's TOTP key (production refuses to start without one once an admin exists).
+    ADMIN_SECRET_KEY: randomBytes(32).toString('hex'),
   },
 };
 
@@ -179,30 +184,35 @@ async function main() {
   const plans = await searchPlans(planConnection, data.keywords, login.body.data.id).finally(() => planConnection.end());
 
   const results = [];
-  const friendScenarios = await friends.scenarios({ data: data.friends, redisDb, secret: serverOptions.env.JWT_SECRET });
-  for (const scenario of [ ...scenarios({ credentials: LOGIN, token, keywords: data.keywords }), ...friendScenarios ]) {
+  const all = scenarios({ credentials: LOGIN, token, keywords: data.keywords });
+  const friendScenarios = only ? [] : await friends.scenarios({ data: data.friends, redisDb, secret: serverOptions.env.JWT_SECRET });
+  for (const scenario of only ? all.filter(s => s.key === 'authOnly') : [ ...all, ...friendScenarios ]) {
     for (const connections of CONNECTIONS) {
       const result = await measure(url, scenario, connections, { duration, warmup });
       log(`${scenario.name} @${connections}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
       results.push(result);
     }
   }
-  const messagingResults = await messaging.run({
+  const messagingResults = only ? [] : await messaging.run({
     url, port, title, database, mysqlSettings, redisDb, secret: serverOptions.env.JWT_SECRET, results, duration, log,
   });
-  const filesRun = await files.run({
+  const filesRun = only ? null : await files.run({
     url, title, uploadDir: serverOptions.env.UPLOAD_DIR, connections: CONNECTIONS, duration, warmup, log,
     authOnly: results.filter(r => r.scenario === 'authOnly'),
   });
+  const adminRun = await consoleBench.run({
+    url, database, mysqlSettings, passwordHash: scryptRun.hash, password: LOGIN.password,
+    authOnly: all.find(s => s.key === 'authOnly'), duration, warmup, log,
+  });
   stopServer();
 
-  const checks = [
+  const checks = only ? consoleBench.targets(adminRun) : [
     ...targets({ results, scryptMs: scryptRun.ms, cores }), ...friends.targets(results), ...messaging.targets(messagingResults),
-    ...files.targets(filesRun),
+    ...files.targets(filesRun), ...consoleBench.targets(adminRun),
   ];
   console.log(`\nN = ${count} users, ${cores} cores, ${duration} s per run after ${warmup} s warm-up\n`);
   console.log(table(results));
-  console.log(`\n${messaging.table(messagingResults)}`);
+  if (!only) console.log(`\n${messaging.table(messagingResults)}`);
   console.log(`\nscrypt: ${scryptRun.ms.toFixed(1)} ms per hash; seeding ${data.seedSeconds.toFixed(1)} s; ` +
     `search:reindex ${data.reindexSeconds.toFixed(1)} s (${data.sizes.grams} grams, ${data.sizes.gramMiB} MiB; user table ${data.sizes.userMiB} MiB)`);
   console.log(`\nsearch plans (ANALYZE):\n\n${plans.join('\n\n')}`);
@@ -216,7 +226,7 @@ async function main() {
   }
 
   const date = new Date().toISOString().slice(0, 10);
-  const file = path.join(__dirname, 'results', `${date}-${count}.json`);
+  const file = path.join(__dirname, 'results', `${date}-${count}${only ? `-${only}` : ''}.json`);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify({
     date: new Date().toISOString(), users: count,
@@ -225,7 +235,7 @@ async function main() {
     scryptMsPerHash: scryptRun.ms, seedSeconds: data.seedSeconds, reindexSeconds: data.reindexSeconds,
     triggerWriteCost: data.writeCost, sizes: data.sizes, keywords: data.keywords, keywordResults: matches,
     searchPlans: plans, friends: { ...data.friends.summary, plans: data.friends.plans },
-    results, messaging: messagingResults, files: filesRun, targets: checks, totalSeconds: seconds(started),
+    only: only || undefined, results, messaging: messagingResults, files: filesRun, admin: adminRun, targets: checks, totalSeconds: seconds(started),
   }, null, 2) + '\n');
   log(`wrote ${path.relative(root, file)}; whole run ${seconds(started).toFixed(0)} s`);
 }
