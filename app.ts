@@ -50,7 +50,7 @@ export default class AppBoot implements IBoot {
     this.hub.start();
     // The console's online and message figures from this process (app/realtime/presence.ts).
     const presence = new Presence(this.app, this.hub);
-    (this.app as unknown as { presence: Presence }).presence = presence;
+    this.app.presence = presence;
     presence.start();
   }
 
@@ -61,7 +61,7 @@ export default class AppBoot implements IBoot {
    * scripts/drain-check.js at the end of `npm test`.
    */
   async beforeClose() {
-    (this.app as unknown as { presence?: Presence }).presence?.stop();
+    this.app.presence?.stop();
     // Sockets are dropped (no close frame: the clients reconnect elsewhere) over half the drain time.
     const sockets = this.hub.stop(this.app.config.im.shutdown.drainMs / 2);
     // Set by egg-cluster's worker (egg-mock serves without it).

@@ -10,7 +10,7 @@ const CONNECTIONS = 5;
 const ADMINS = 5;
 const RELOAD_MS = 1000;
 const AUTH_CONNECTIONS = 10;
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 const cookiesOf = res => res.headers.getSetCookie().map(line => line.split(';')[0]);
 const csrfOf = html => /name="_csrf" value="([^"]*)"/.exec(html)[1];

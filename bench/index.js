@@ -37,7 +37,7 @@ const CONNECTIONS = [ 10, 50 ];
 const LOGIN = { username: 'bench_login', password: 'bench-password-1' };
 const SEARCHER = { username: 'bench_search', password: LOGIN.password };
 const KEYWORDS_PER_KIND = Number(process.env.BENCH_KEYWORDS || 200);
-// BENCH_ONLY=admin: after seeding, only the auth-only runs the console's targets compare with and the console's own.
+// BENCH_ONLY=admin: after seeding, only the baseline and auth-only runs and the console's own.
 const only = process.env.BENCH_ONLY || '';
 
 if (!Number.isSafeInteger(count) || count < 1000) throw new Error('N must be an integer >= 1000');
@@ -186,7 +186,7 @@ async function main() {
   const results = [];
   const all = scenarios({ credentials: LOGIN, token, keywords: data.keywords });
   const friendScenarios = only ? [] : await friends.scenarios({ data: data.friends, redisDb, secret: serverOptions.env.JWT_SECRET });
-  for (const scenario of only ? all.filter(s => s.key === 'authOnly') : [ ...all, ...friendScenarios ]) {
+  for (const scenario of only ? all.filter(s => s.key === 'baseline' || s.key === 'authOnly') : [ ...all, ...friendScenarios ]) {
     for (const connections of CONNECTIONS) {
       const result = await measure(url, scenario, connections, { duration, warmup });
       log(`${scenario.name} @${connections}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);

@@ -25,6 +25,7 @@ export class Presence {
   readonly processId = `${os.hostname()}:${process.pid}`;
   private timer?: NodeJS.Timeout;
   private reported = 0;
+  private reportedAt = 0;
 
   constructor(private readonly app: Application, private readonly source: PresenceSource) {}
 
@@ -40,10 +41,16 @@ export class Presence {
     clearTimeout(this.timer);
   }
 
-  /** Writes this process's figures now (the dashboard calls it too, so its own process is never stale). */
+  /** Reports unless the last report is younger than `ms` (the dashboard's view of its own process is never staler). */
+  async reportWithin(ms: number): Promise<void> {
+    if (Date.now() - this.reportedAt >= ms) await this.report();
+  }
+
+  /** Writes this process's figures now. */
   async report(): Promise<void> {
     const { users, sockets } = this.source.presence();
     const now = Date.now();
+    this.reportedAt = now;
     const key = onlineUsersKey(this.processId);
     const multi = this.app.redis.multi().del(key);
     for (let i = 0; i < users.length; i += UIDS_PER_COMMAND) multi.pfadd(key, ...users.slice(i, i + UIDS_PER_COMMAND).map(String));

@@ -2,7 +2,9 @@
 // `user` table that only the console makes (its paged list, the dashboard's figures). admin_audit
 // is append-only: this module has an insert and reads, no UPDATE or DELETE of it.
 import type { Sequelize, Transaction } from 'sequelize';
+import { escapeLike } from '../lib/account/like';
 import { AdminRole } from '../lib/admin/roles';
+import { MEMBER_STATUS } from '../lib/groups/views';
 import { sqlTime } from '../lib/time';
 import { change, insert, select } from './statements';
 
@@ -61,6 +63,25 @@ export interface ConsoleUserRow {
   create_time: Date;
   last_login: Date | null;
   last_login_ip: string | null;
+}
+
+/** A row of the console's group list. */
+export interface ConsoleGroupRow {
+  id: number;
+  uuid: string;
+  name: string;
+  avatar: string;
+  status: number;
+  user_id: number;
+  owner: string | null;
+  members: number;
+  create_time: Date;
+}
+
+export interface GroupFilter {
+  /** An id, or a substring of the name. */
+  q?: string;
+  status?: number;
 }
 
 export interface UserFilter {
@@ -168,6 +189,27 @@ export class AdminRepository {
   async countFriends(userId: number): Promise<number> {
     const [ row ] = await select<{ n: number }>(this.sequelize, 'SELECT COUNT(*) AS n FROM goodfriend WHERE user_id = :userId', { userId });
     return Number(row.n);
+  }
+
+  // ---- chat_group as the console reads it (read-only: the groups domain owns every write)
+
+  /** Newest first, `limit` rows from `offset`; `q` an id or a name substring (a scan of chat_group, filtered by status first). */
+  listGroups(filter: GroupFilter, offset: number, limit: number): Promise<ConsoleGroupRow[]> {
+    const where: string[] = [];
+    const values: Record<string, unknown> = { offset, limit, member: MEMBER_STATUS };
+    if (filter.status !== undefined) {
+      where.push('g.status = :status');
+      values.status = filter.status;
+    }
+    if (filter.q) {
+      where.push(/^\d{1,10}$/.test(filter.q) ? '(g.id = :id OR g.name LIKE :contains)' : 'g.name LIKE :contains');
+      values.id = Number(filter.q);
+      values.contains = `%${escapeLike(filter.q)}%`;
+    }
+    return select<ConsoleGroupRow>(this.sequelize, 'SELECT g.id, g.uuid, g.name, g.avatar, g.status, g.user_id, u.username AS owner, g.create_time, ' +
+      '(SELECT COUNT(*) FROM chat_group_user m WHERE m.group_id = g.id AND m.status = :member) AS members ' +
+      `FROM chat_group g LEFT JOIN \`user\` u ON u.id = g.user_id${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ` +
+      'ORDER BY g.id DESC LIMIT :offset, :limit', values);
   }
 
   // ---- the dashboard's figures (cached by the caller: these read index ranges or the table)

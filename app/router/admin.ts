@@ -26,6 +26,10 @@ export default (app: Application) => {
     router.post(`/admin/users/:id/${name}`, auth({ role: 'operator', action: `user.${name}`, targetType: 'user' }), a.users[name]);
   [ 'disable', 'enable', 'logout', 'password', 'delete', 'restore' ].forEach(name => userAction(name as Parameters<typeof userAction>[0]));
 
+  // Read-only until the groups domain has its ban/unban/dismiss/transfer use cases for the console to call.
+  router.get('/admin/groups', viewer, a.groups.index);
+  router.get('/admin/groups/:id', viewer, a.groups.show);
+
   router.get('/admin/audit', viewer, a.audit.index);
 
   router.get('/admin/admins', auth({ role: 'super' }), a.admins.index);

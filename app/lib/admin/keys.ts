@@ -9,7 +9,7 @@ export const loginFailIpKey = (prefix: string, ip: string) => `${prefix}fail:ip:
 /** A TOTP time step used by an admin: a code is accepted once. */
 export const totpUsedKey = (prefix: string, adminId: number, step: number) => `${prefix}totp:${adminId}:${step}`;
 
-const FIGURES = '{im:admin:fig}';
+const FIGURES = 'im:admin:{fig}';
 /** Per process: the users with a live socket there (HyperLogLog, rewritten every few seconds). */
 export const onlineUsersKey = (processId: string) => `${FIGURES}:online:${processId}`;
 /** Per process: `<open sockets> <ms of the report>`. */

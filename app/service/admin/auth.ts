@@ -49,12 +49,12 @@ export default class AdminAuthService extends Service {
     const ip = this.ctx.clientIp ?? 'unknown';
     const accountKey = loginFailAccountKey(keyPrefix, username);
     const ipKey = loginFailIpKey(keyPrefix, ip);
-    const [ accountFails, ipFails ] = (await redis.mget(accountKey, ipKey)).map(Number);
+    const [ accountFails, ipFails ] = (await Promise.all([ redis.get(accountKey), redis.get(ipKey) ])).map(Number);
     if (accountFails >= loginLimitAccount || ipFails >= loginLimitIp) {
       const ttls = await Promise.all([ accountFails >= loginLimitAccount ? redis.ttl(accountKey) : 0, ipFails >= loginLimitIp ? redis.ttl(ipKey) : 0 ]);
       const admin = await this.app.repos.admin.findAdminByName(username);
       await this.ctx.service.admin.audit.record({ action: 'login.fail', adminId: admin?.id ?? null, targetType: 'admin', targetId: admin?.id ?? null,
-        detail: { username, refused: 429 } });
+        detail: admin ? { username, refused: 429 } : { unknownName: true, refused: 429 } });
       throw new RateLimitedError(Math.max(1, ...ttls));
     }
     const admin = await this.app.repos.admin.findAdminByName(username);
@@ -66,12 +66,11 @@ export default class AdminAuthService extends Service {
       if (ok && admin.totp_secret) ok = await this.acceptCode(admin, otp);
     }
     if (!ok || !admin) {
-      await redis.multi()
-        .set(accountKey, 0, 'EX', loginWindow, 'NX').incr(accountKey)
-        .set(ipKey, 0, 'EX', loginWindow, 'NX').incr(ipKey)
-        .exec();
+      // Fixed windows from the first failure; one transaction per key (on Redis Cluster the two may live apart).
+      await Promise.all([ accountKey, ipKey ].map(key => redis.multi().set(key, 0, 'EX', loginWindow, 'NX').incr(key).exec()));
       await this.ctx.service.admin.audit.record({ action: 'login.fail', adminId: admin?.id ?? null, targetType: 'admin', targetId: admin?.id ?? null,
-        detail: { username } });
+        // The name only when it is an admin's: a password typed into the name field is never kept.
+        detail: admin ? { username } : { unknownName: true } });
       throw new BadCredentialsError();
     }
     return admin;
@@ -93,12 +92,13 @@ export default class AdminAuthService extends Service {
     const sid = randomBytes(24).toString('base64url');
     const now = Date.now();
     const key = sessionKey(this.settings.keyPrefix, sid);
-    await this.app.redis.multi()
-      .hset(key, 'a', String(admin.id), 'c', randomBytes(24).toString('base64url'), 't', String(now))
-      .pexpire(key, this.settings.idleMinutes * 60_000)
-      .sadd(adminSessionsKey(this.settings.keyPrefix, admin.id), sid)
-      .pexpire(adminSessionsKey(this.settings.keyPrefix, admin.id), this.settings.sessionHours * 3600_000)
-      .exec();
+    const listKey = adminSessionsKey(this.settings.keyPrefix, admin.id);
+    // Two keys, two transactions (Redis Cluster): the list only serves ending every session of an admin.
+    await Promise.all([
+      this.app.redis.multi().hset(key, 'a', String(admin.id), 'c', randomBytes(24).toString('base64url'), 't', String(now))
+        .pexpire(key, this.settings.idleMinutes * 60_000).exec(),
+      this.app.redis.multi().sadd(listKey, sid).pexpire(listKey, this.settings.sessionHours * 3600_000).exec(),
+    ]);
     await this.app.model.transaction(async transaction => {
       await this.app.repos.admin.saveAdmin(admin.id, { last_login: new Date(now), last_login_ip: this.ctx.clientIp }, transaction);
       await this.ctx.service.admin.audit.record({ action: 'login.ok', adminId: admin.id, targetType: 'admin', targetId: admin.id }, transaction);
@@ -159,17 +159,17 @@ export default class AdminAuthService extends Service {
   }
 
   async endSession(session: AdminSession): Promise<void> {
-    await this.app.redis.multi().del(sessionKey(this.settings.keyPrefix, session.sid))
-      .srem(adminSessionsKey(this.settings.keyPrefix, session.id), session.sid).exec();
+    await Promise.all([
+      this.app.redis.del(sessionKey(this.settings.keyPrefix, session.sid)),
+      this.app.redis.srem(adminSessionsKey(this.settings.keyPrefix, session.id), session.sid),
+    ]);
   }
 
   /** Every session of the admin ends at once (disabled, password changed). */
   async endAllSessions(adminId: number): Promise<void> {
     const setKey = adminSessionsKey(this.settings.keyPrefix, adminId);
     const sids = await this.app.redis.smembers(setKey);
-    const multi = this.app.redis.multi();
-    for (const sid of sids) multi.del(sessionKey(this.settings.keyPrefix, sid));
-    await multi.del(setKey).exec();
+    await Promise.all([ ...sids.map(sid => this.app.redis.del(sessionKey(this.settings.keyPrefix, sid))), this.app.redis.del(setKey) ]);
   }
 
   hashPassword(password: string): Promise<string> {

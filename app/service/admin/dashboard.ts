@@ -1,7 +1,7 @@
 import { Service } from 'egg';
 import { cachedFiguresKey, cachedFiguresLockKey, messagesDayKey, messagesMinuteKey, onlineUsersKey, processReportsKey } from '../../lib/admin/keys';
 import { parseOffset } from '../../lib/time';
-import { dayAt, Presence, PRESENCE_PERIOD_MS } from '../../realtime/presence';
+import { dayAt, PRESENCE_PERIOD_MS } from '../../realtime/presence';
 
 /** Figures that cost a query: recomputed at most once a minute by one process, served from Redis meanwhile. */
 export interface QueriedFigures {
@@ -56,8 +56,7 @@ export default class AdminDashboardService extends Service {
 
   /** Users with a live socket on any process, and open sockets: the fresh reports of every process. */
   private async live(now: number): Promise<{ online: number; sockets: number }> {
-    const presence = (this.app as unknown as { presence?: Presence }).presence;
-    if (presence) await presence.report();
+    await this.app.presence?.reportWithin(1000);
     const reports = await this.app.redis.hgetall(processReportsKey());
     const fresh: string[] = [];
     const stale: string[] = [];

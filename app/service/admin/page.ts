@@ -15,7 +15,7 @@ export default class AdminPageService extends Service {
   /** Renders `app/view/admin/<view>.njk` with the layout's values. */
   async render(view: string, locals: Record<string, unknown> = {}, status = 200): Promise<void> {
     const { ctx } = this;
-    const admin = ctx.state.admin as AdminSession | undefined;
+    const admin: AdminSession | undefined = ctx.state.admin;
     const translate = ctx.__ as unknown as (key: string, params?: object) => string;
     const tz = this.config.im.user.timezone;
     ctx.vary('Accept-Language');

@@ -45,10 +45,9 @@ export default class AdminUsersService extends Service {
   /** Users with an open socket on any process (their socket set in Redis). */
   async online(ids: number[]): Promise<Set<number>> {
     if (!ids.length) return new Set();
-    const pipeline = this.app.redis.pipeline();
-    for (const id of ids) pipeline.zcard(socketsKey(id));
-    const results = (await pipeline.exec()) ?? [];
-    return new Set(ids.filter((_, i) => Number(results[i]?.[1] ?? 0) > 0));
+    // One command per user (their keys live in different Cluster slots); ioredis writes them out together.
+    const counts = await Promise.all(ids.map(id => this.app.redis.zcard(socketsKey(id))));
+    return new Set(ids.filter((_, i) => counts[i] > 0));
   }
 
   async detail(id: number) {
