@@ -36,18 +36,24 @@ async function adminSession(url, database, mysqlSettings, passwordHash, password
 function reloading(url, cookie) {
   let stop = false;
   const times = [];
+  let failed = 0;
   const admins = Array.from({ length: ADMINS }, async (_, i) => {
     await new Promise(resolve => setTimeout(resolve, i * RELOAD_MS / ADMINS));
     while (!stop) {
       const started = Date.now();
-      const res = await fetch(`${url}/admin`, { headers: { cookie } });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`dashboard answered ${res.status}`);
-      times.push(Date.now() - started);
+      const status = await fetch(`${url}/admin`, { headers: { cookie } }).then(async res => { await res.arrayBuffer(); return res.status; }, () => 0);
+      if (status === 200) times.push(Date.now() - started);
+      else failed++;
       await new Promise(resolve => setTimeout(resolve, Math.max(0, RELOAD_MS - (Date.now() - started))));
     }
   });
-  return { stop: async () => { stop = true; await Promise.all(admins); return { reloads: times.length, slowestMs: Math.max(0, ...times) }; } };
+  return {
+    stop: async () => {
+      stop = true;
+      await Promise.all(admins);
+      return { reloads: times.length, failed, slowestMs: Math.max(0, ...times) };
+    },
+  };
 }
 
 async function run({ url, database, mysqlSettings, passwordHash, password, authOnly, duration, warmup, log }) {
@@ -57,18 +63,18 @@ async function run({ url, database, mysqlSettings, passwordHash, password, authO
   log(`${dashboard.name} @${CONNECTIONS}: ${page.rps.toFixed(0)} req/s, p50 ${page.p50} ms, p99 ${page.p99} ms`);
   const alone = [];
   const loaded = [];
-  let reloads = { reloads: 0, slowestMs: 0 };
+  let reloads = { reloads: 0, failed: 0, slowestMs: 0 };
   for (let round = 0; round < ROUNDS; round++) {
     alone.push((await measure(url, authOnly, AUTH_CONNECTIONS, { duration, warmup })).rps);
     const admins = reloading(url, cookie);
     loaded.push((await measure(url, authOnly, AUTH_CONNECTIONS, { duration, warmup })).rps);
     const done = await admins.stop();
-    reloads = { reloads: reloads.reloads + done.reloads, slowestMs: Math.max(reloads.slowestMs, done.slowestMs) };
+    reloads = { reloads: reloads.reloads + done.reloads, failed: reloads.failed + done.failed, slowestMs: Math.max(reloads.slowestMs, done.slowestMs) };
   }
   const mean = xs => xs.reduce((a, b) => a + b, 0) / xs.length;
   const result = { dashboard: page, authAlone: mean(alone), authWithDashboard: mean(loaded), rounds: { alone, loaded }, reloads };
   log(`auth only @${AUTH_CONNECTIONS}: ${result.authAlone.toFixed(0)} req/s alone, ${result.authWithDashboard.toFixed(0)} req/s while ` +
-    `${ADMINS} admins reload the dashboard every ${RELOAD_MS} ms (${reloads.reloads} reloads, slowest ${reloads.slowestMs} ms)`);
+    `${ADMINS} admins reload the dashboard every ${RELOAD_MS} ms (${reloads.reloads} reloads, ${reloads.failed} failed, slowest ${reloads.slowestMs} ms)`);
   return result;
 }
 
@@ -82,8 +88,8 @@ function targets(result) {
     },
     {
       target: `auth-only rate lowered by <= 5 % while ${ADMINS} admins reload the dashboard every ${RELOAD_MS} ms`,
-      met: drop <= 0.05,
-      figure: `${result.authAlone.toFixed(0)} -> ${result.authWithDashboard.toFixed(0)} req/s (${(drop * 100).toFixed(1)} % lower)`,
+      met: drop <= 0.05 && result.reloads.failed === 0,
+      figure: `${result.authAlone.toFixed(0)} -> ${result.authWithDashboard.toFixed(0)} req/s (${(drop * 100).toFixed(1)} % lower; ${result.reloads.failed} failed reloads)`,
     },
   ];
 }

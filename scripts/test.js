@@ -22,6 +22,7 @@ const PORT_STEP = 20; // wider than the suite's blocks of fixed ports (6381-6394
 const ALONE = {
   // Compares login time medians within 20 %: the other processes' load would skew it.
   'test/app/hardening/timing.test.ts': 'measures the time of logins',
+  'test/app/admin/timing.test.ts': 'measures the time of admin logins',
   // Reads InnoDB state of the whole server (INNODB_TRX lock waits, the global Innodb_deadlocks
   // counter): lock waits of another process's database would count as its own.
   'test/app/friends/lockConflicts.test.ts': 'reads server-wide InnoDB lock waits and deadlock counters',

@@ -32,6 +32,9 @@ export class Presence {
   start() {
     const run = async () => {
       await this.report().catch(err => this.app.logger.warn('[admin] presence not reported: %s', err.message));
+      // The dashboard's queried figures, refreshed here (one process at a time), never on a page view.
+      await this.app.createAnonymousContext().service.admin.dashboard.refresh()
+        .catch(err => this.app.logger.warn('[admin] dashboard figures not refreshed: %s', err.message));
       this.timer = setTimeout(run, PRESENCE_PERIOD_MS).unref();
     };
     this.timer = setTimeout(run, 0).unref();

@@ -17,6 +17,8 @@ export const processReportsKey = () => `${FIGURES}:procs`;
 /** Messages stored in one minute (epoch minute) and one day (YYYY-MM-DD in APP_TIMEZONE). */
 export const messagesMinuteKey = (epochMinute: number) => `${FIGURES}:msg:m:${epochMinute}`;
 export const messagesDayKey = (day: string) => `${FIGURES}:msg:d:${day}`;
+/** Registrations of one completed day (YYYY-MM-DD in APP_TIMEZONE): counted once, kept 32 days. */
+export const registrationsDayKey = (day: string) => `${FIGURES}:reg:d:${day}`;
 /** The cached figures that cost a query (user totals, registrations). */
 export const cachedFiguresKey = () => `${FIGURES}:cache`;
 export const cachedFiguresLockKey = () => `${FIGURES}:cache:lock`;

@@ -1,9 +1,9 @@
 import { Service } from 'egg';
-import { cachedFiguresKey, cachedFiguresLockKey, messagesDayKey, messagesMinuteKey, onlineUsersKey, processReportsKey } from '../../lib/admin/keys';
+import { cachedFiguresKey, cachedFiguresLockKey, messagesDayKey, messagesMinuteKey, onlineUsersKey, processReportsKey, registrationsDayKey } from '../../lib/admin/keys';
 import { parseOffset } from '../../lib/time';
 import { dayAt, PRESENCE_PERIOD_MS } from '../../realtime/presence';
 
-/** Figures that cost a query: recomputed at most once a minute by one process, served from Redis meanwhile. */
+/** Figures that cost a query: refreshed in the background at most once a minute by one process, served from Redis. */
 export interface QueriedFigures {
   at: number;
   users: number;
@@ -14,7 +14,14 @@ export interface QueriedFigures {
   registrationsPerDay: number[];
 }
 
-export interface Figures extends QueriedFigures {
+/** What the page shows while the first refresh has not finished (or MySQL did not answer): no number. */
+const UNKNOWN: Omit<QueriedFigures, 'at'> = {
+  users: NaN, visitors: NaN, groups: NaN, registrationsToday: NaN, registrationsPerMinute: [], registrationsPerDay: [],
+};
+
+export interface Figures extends Omit<QueriedFigures, 'at'> {
+  /** When the queried figures were computed (ms), or null when there are none yet. */
+  at: number | null;
   online: number;
   sockets: number;
   messagesLastHour: number;
@@ -31,14 +38,14 @@ const DAY_MS = 86400_000;
 /**
  * CONTRACT-admin §4: the dashboard. Cheap at 1M users: online users and sockets come from the
  * processes' reports (app/realtime/presence.ts), messages from counters, and the figures that
- * need a query (user totals, registrations) from a cache a process refreshes at most once a
- * minute under a lock, never a COUNT(*) per view.
+ * need a query (user totals, registrations) from a cache that one process at a time refreshes in
+ * the background at most once a minute; a page view never runs a query over `user`.
  */
 export default class AdminDashboardService extends Service {
   async figures(): Promise<Figures> {
     const now = Date.now();
     const tz = this.config.im.user.timezone;
-    const [ queried, live ] = await Promise.all([ this.queried(now), this.live(now) ]);
+    const [ queried, live ] = await Promise.all([ this.queried(), this.live(now) ]);
     const minutes = Array.from({ length: 60 }, (_, i) => Math.floor(now / 60_000) - 59 + i);
     const days = Array.from({ length: 30 }, (_, i) => dayAt(now - (29 - i) * DAY_MS, tz));
     const counts = (await this.app.redis.mget(...minutes.map(messagesMinuteKey), ...days.map(messagesDayKey))).map(Number);
@@ -75,45 +82,67 @@ export default class AdminDashboardService extends Service {
     return { online, sockets };
   }
 
-  private async queried(now: number): Promise<QueriedFigures> {
+  /** The queried figures as cached; never a query on the request path (app/realtime/presence.ts refreshes them). */
+  private async queried(): Promise<Omit<QueriedFigures, 'at'> & { at: number | null }> {
+    const cached = await this.app.redis.get(cachedFiguresKey());
+    return cached ? JSON.parse(cached) as QueriedFigures : { ...UNKNOWN, at: null };
+  }
+
+  /**
+   * Recomputes the queried figures when they are older than a minute, in one process at a time
+   * (a lock in Redis); the presence timer of every process calls this. Each figure reads an
+   * index range or an index alone, and past days' registrations are counted once.
+   */
+  async refresh(now = Date.now()): Promise<void> {
     const { redis } = this.app;
     const cached = await redis.get(cachedFiguresKey());
-    const figures = cached ? JSON.parse(cached) as QueriedFigures : null;
-    if (figures && now - figures.at < CACHE_MS) return figures;
-    // One process recomputes; the others serve the previous figures meanwhile.
-    if (figures && await redis.set(cachedFiguresLockKey(), '1', 'PX', 10_000, 'NX') !== 'OK') return figures;
-    const fresh = await this.compute(now);
-    await redis.set(cachedFiguresKey(), JSON.stringify(fresh), 'PX', 10 * CACHE_MS);
-    await redis.del(cachedFiguresLockKey());
-    return fresh;
+    if (cached && now - (JSON.parse(cached) as QueriedFigures).at < CACHE_MS) return;
+    if (await redis.set(cachedFiguresLockKey(), '1', 'PX', 30_000, 'NX') !== 'OK') return;
+    try {
+      const fresh = await this.compute(now);
+      await redis.set(cachedFiguresKey(), JSON.stringify(fresh), 'PX', 10 * CACHE_MS);
+    } finally {
+      await redis.del(cachedFiguresLockKey());
+    }
   }
 
   private async compute(now: number): Promise<QueriedFigures> {
     const { admin } = this.app.repos;
-    const offset = parseOffset(this.config.im.user.timezone);
-    const startOfToday = Math.floor((now + offset * 60_000) / DAY_MS) * DAY_MS - offset * 60_000;
-    const firstDay = startOfToday - 29 * DAY_MS;
+    const tz = this.config.im.user.timezone;
+    const offset = parseOffset(tz) * 60_000;
+    const startOfToday = Math.floor((now + offset) / DAY_MS) * DAY_MS - offset;
     const firstMinute = (Math.floor(now / 60_000) - 59) * 60_000;
-    const [ roles, groups, perDay, perMinute ] = await Promise.all([
+    const [ roles, groups, today, perMinute, pastDays ] = await Promise.all([
       admin.countUsersByRole(),
       admin.countGroups(),
-      admin.registrationsSince(new Date(firstDay), 86400, offset),
-      admin.registrationsSince(new Date(firstMinute), 60, 0),
+      admin.countRegistrations(new Date(startOfToday), new Date(now + 60_000)),
+      admin.registrationsPerMinute(new Date(firstMinute)),
+      this.pastDays(startOfToday, tz),
     ]);
     const byRole = new Map(roles.map(row => [ row.role, Number(row.n) ]));
-    const dayIndex = new Map(perDay.map(row => [ Number(row.bucket), Number(row.n) ]));
     const minuteIndex = new Map(perMinute.map(row => [ Number(row.bucket), Number(row.n) ]));
-    const firstDayBucket = Math.floor((firstDay + offset * 60_000) / DAY_MS);
-    const registrationsPerDay = Array.from({ length: 30 }, (_, i) => dayIndex.get(firstDayBucket + i) ?? 0);
-    const registrationsPerMinute = Array.from({ length: 60 }, (_, i) => minuteIndex.get(firstMinute / 60_000 + i) ?? 0);
     return {
       at: now,
       users: byRole.get('user') ?? 0,
       visitors: byRole.get('visitor') ?? 0,
       groups,
-      registrationsToday: registrationsPerDay[29],
-      registrationsPerMinute,
-      registrationsPerDay,
+      registrationsToday: today,
+      registrationsPerMinute: Array.from({ length: 60 }, (_, i) => minuteIndex.get(firstMinute / 60_000 + i) ?? 0),
+      registrationsPerDay: [ ...pastDays, today ],
     };
+  }
+
+  /** Registrations of the 29 days before today: each counted once, then read from Redis. */
+  private async pastDays(startOfToday: number, tz: string): Promise<number[]> {
+    const { redis } = this.app;
+    const starts = Array.from({ length: 29 }, (_, i) => startOfToday - (29 - i) * DAY_MS);
+    const keys = starts.map(start => registrationsDayKey(dayAt(start, tz)));
+    const cached = await redis.mget(...keys);
+    return Promise.all(starts.map(async (start, i) => {
+      if (cached[i] !== null) return Number(cached[i]);
+      const n = await this.app.repos.admin.countRegistrations(new Date(start), new Date(start + DAY_MS));
+      await redis.set(keys[i], String(n), 'EX', 32 * 86400);
+      return n;
+    }));
   }
 }

@@ -12,7 +12,7 @@ import { app, mock } from 'egg-mock/bootstrap';
 import { totpCode } from '../../../app/lib/admin/totp';
 import { insertUser } from '../../helpers';
 import { listen } from '../messaging/support';
-import { ADMIN_PASSWORD, createAdmin } from './support';
+import { ADMIN_PASSWORD, createAdmin, refreshFigures } from './support';
 
 const IMAGES = path.join(__dirname, '..', '..', '..', 'docs', 'images');
 const FLAGS = [ '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -64,6 +64,7 @@ describe('operator console in headless Chromium', function() {
     const alice = await insertUser({ username: 'wonderland_alice', nickname: 'Alice' });
     await insertUser({ username: 'bob_builder' });
     await insertUser({ username: 'visitor_x1', role: 'visitor' });
+    await refreshFigures();
 
     await page.goto(`${server.base}/admin`);
     assert.equal(new URL(page.url()).pathname, '/admin/login');

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { app } from 'egg-mock/bootstrap';
 import { onlineUsersKey, processReportsKey } from '../../../app/lib/admin/keys';
 import { connect, friends, listen, sendText } from '../messaging/support';
-import { createAdmin, loginAs } from './support';
+import { createAdmin, loginAs, refreshFigures } from './support';
 
 const figure = (html: string, id: string) => Number(new RegExp(`id="${id}">(\\d+)<`).exec(html)![1]);
 
@@ -21,6 +21,7 @@ describe('console dashboard and pages (CONTRACT-admin §4)', () => {
     await app.redis.hset(processReportsKey(), 'other-host:1', `3 ${Date.now()}`, 'gone-host:1', `50 ${Date.now() - 60_000}`);
     const agent = await loginAs('root1');
     await app.presence!.report(); // this process's report now, with the socket just opened
+    await refreshFigures();
     const page = (await agent.get('/admin')).text;
     assert.equal(figure(page, 'fig-online'), 2);
     assert.equal(figure(page, 'fig-sockets'), 4);

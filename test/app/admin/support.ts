@@ -2,6 +2,7 @@
 // `admin_sid` cookie and the page's CSRF token, and TOTP codes of a known secret.
 import { strict as assert } from 'node:assert';
 import { app } from 'egg-mock/bootstrap';
+import { cachedFiguresKey } from '../../../app/lib/admin/keys';
 import { AdminRole } from '../../../app/lib/admin/roles';
 import { seal } from '../../../app/lib/admin/secretBox';
 import { newTotpSecret, totpCode, TOTP_PERIOD } from '../../../app/lib/admin/totp';
@@ -72,4 +73,10 @@ export const nextCode = (secret: string, now = Date.now()) => totpCode(secret, n
 export async function auditRows(action?: string) {
   const rows = await app.repos.admin.listAudit(action ? { action } : {}, 0, 100);
   return rows;
+}
+
+/** The dashboard's queried figures recomputed now (the background refresh may have run before the test's rows). */
+export async function refreshFigures() {
+  await app.redis.del(cachedFiguresKey());
+  await app.mockContext().service.admin.dashboard.refresh();
 }
