@@ -22,28 +22,29 @@ export default class GroupNoticeService extends Service {
   }
 
   /**
-   * Sends one unstored notice to every listed user (every session, offline ones on connect).
-   * After the commit of what it tells; a failure only loses the notice, so it is logged, not thrown.
+   * Sends one unstored notice to every listed user (every session, offline ones on connect),
+   * in one pipelined round trip. After the commit of what it tells; a failure only loses the
+   * notice, so it is logged, not thrown.
    */
   async send(uids: number[], data: unknown): Promise<void> {
-    await Promise.all([ ...new Set(uids) ].map(uid => this.app.broker.notify(uid, data).catch(err => {
-      this.logger.warn('[groups] notice to user %d not sent: %s', uid, (err as Error).message);
-    })));
+    try {
+      await this.app.broker.notifyMany([ ...new Set(uids) ], data);
+    } catch (err) {
+      this.logger.warn('[groups] notice to %d users not sent: %s', uids.length, (err as Error).message);
+    }
   }
 
   /**
    * Stores a group notice (seq in the group's conversation) for every current member, inside the
    * transaction that holds the group row's lock and made the change; delivered after the commit.
-   * `group` is the row after the action.
+   * `group` is the row after the action. The group message write path (messages.ts).
    */
   async store(transaction: Transaction, group: GroupRow, from: NoticeSender, text: string): Promise<void> {
-    // Wired to app/service/groups/messages.ts (branch grp-msg) once merged.
-    void transaction; void group; void from; void text;
+    await this.service.groups.messages.storeNotice(transaction, group, from, text);
   }
 
   /** What a newcomer's join_seq must be: the group's last seq, read under the conversation's lock. */
-  async joinSeq(groupId: number, transaction: Transaction): Promise<number> {
-    void groupId; void transaction;
-    return 0;
+  joinSeq(groupId: number, transaction: Transaction): Promise<number> {
+    return this.service.groups.messages.joinSeq(groupId, transaction);
   }
 }
