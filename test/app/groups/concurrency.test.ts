@@ -17,7 +17,7 @@ describe('groups: concurrency', () => {
     const [ owner, a ] = await circle([ 'owner01', 'member1' ]);
     const id = await createGroup(server, owner, [ a ]);
     const u = await user('joiner01');
-    for (const [ mode, conflict ] of [ [ 0, '用户已经在群里' ], [ 1, '已申请加入群聊，正在等待群主同意' ] ] as const) {
+    for (const [ mode, conflict ] of [[ 0, '用户已经在群里' ], [ 1, '已申请加入群聊，正在等待群主同意' ]] as const) {
       await setInviteConfirm(id, mode);
       await app.model.query('DELETE FROM chat_group_user WHERE user_id = :id', { replacements: { id: u.id } });
       const answers = await Promise.all(Array.from({ length: 8 }, () => join(u, id)));
@@ -87,12 +87,11 @@ describe('groups: concurrency', () => {
       target: fc.nat(people.length - 1),
       mode: fc.nat(2),
     });
-    let groupId = 0;
     let checks = 0;
     await fc.assert(fc.asyncProperty(fc.array(fc.array(op, { minLength: 2, maxLength: 5 }), { minLength: 3, maxLength: 6 }), async batches => {
       await app.model.query('DELETE FROM chat_group_user');
       await app.model.query('DELETE FROM chat_group');
-      groupId = await createGroup(server, people[0], [ people[1] ]);
+      const groupId = await createGroup(server, people[0], [ people[1] ]);
       for (const batch of batches) {
         const answers = await Promise.all(batch.map(({ kind, actor, target, mode }) => {
           const a = people[actor];

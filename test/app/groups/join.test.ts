@@ -5,6 +5,7 @@ import { assertFail, assertOk } from '../../helpers';
 import {
   befriend, circle, connect, createGroup, DEFAULT_NOTICE_AVATAR, execute, G_KEYS, groupRow, listen, memberships, NOT_FOUND,
   PENDING_KEYS, routes, setInviteConfirm, sleep, user, User, VISITOR_FORBIDDEN,
+  unstored, unstoredOf,
 } from './support';
 
 const JOINED = '加群成功';
@@ -16,7 +17,7 @@ describe('groups: invite, join, approval', () => {
 
   /** owner + member m in a group of mode `mode`; f a friend of both outside it; u a user, v a visitor. */
   async function setup(mode = 0) {
-    const [ owner, m, f ] = await circle([ 'owner01', 'member1', 'friend01' ], [ { nickname: '老大' }, { nickname: '小明' } ]);
+    const [ owner, m, f ] = await circle([ 'owner01', 'member1', 'friend01' ], [{ nickname: '老大' }, { nickname: '小明' }]);
     await befriend(m.id, f.id);
     const u = await user('selfjoin');
     const v = await user('visitor1', { username: 'visitor1', role: 'visitor' } as any);
@@ -145,9 +146,9 @@ describe('groups: invite, join, approval', () => {
       const sockets = await Promise.all([ owner, m, f, u, v ].map(who => connect(server.port, who.token)));
       const before = Date.now();
       assertOk(await invite(m, id, f.id, { addGroupDesc: ' 拉个朋友 ' }));
-      const [ frame ] = await sockets[0].received(1);
+      const [ frame ] = await unstored(sockets[0], 1);
       await sleep(300);
-      assert.deepEqual(sockets.map(s => s.of().length), [ 1, 0, 0, 0, 0 ]);
+      assert.deepEqual(sockets.map(s => unstoredOf(s).length), [ 1, 0, 0, 0, 0 ]);
       const n = frame.data;
       assert.deepEqual(Object.keys(n), PENDING_KEYS);
       assert.deepEqual(Object.keys(n.group), G_KEYS);
@@ -171,7 +172,7 @@ describe('groups: invite, join, approval', () => {
       // A self-join: no inviter part; the visitor's role; "" without addGroupDesc; the default avatar.
       mm(app.config.im.groups, 'noticeAvatar', DEFAULT_NOTICE_AVATAR);
       assertOk(await invite(v, id, v.id));
-      const [ , second ] = await sockets[0].received(2);
+      const [ , second ] = await unstored(sockets[0], 2);
       assert.equal(second.data.data.data, `请处理申请 [visitor1] 加入了群[${group.name}]`);
       assert.deepEqual([ second.data.from_avatar, second.data.redirect.desc.addGroupUserType, second.data.redirect.desc.inviteUser,
         second.data.redirect.desc.addGroupDesc, second.data.redirect.desc.addGroupUserRole ],
@@ -196,7 +197,7 @@ describe('groups: invite, join, approval', () => {
       assert.equal(assertOk(await post('groupAgreeOrNo', owner, { group_id: id, user_id: u.id, type: 'no' })), '处理成功');
       assert.equal(await statusOf(id, u.id), undefined);
       await sleep(300);
-      assert.equal(uSocket.of().length, 0);
+      assert.equal(unstoredOf(uSocket).length, 0);
       uSocket.close();
       assertFail(await post('groupAgreeOrNo', owner, { group_id: id, user_id: u.id, type: 'no' }), 404, '加群申请不存在或已处理');
     });

@@ -6,6 +6,7 @@ import { assertFail, assertOk } from '../../helpers';
 import {
   addMembers, circle, connect, createGroup, execute, G_KEYS, groupRow, listen, memberships, NOT_FOUND, NOTICE_KEYS, routes, sleep, user,
   VISITOR_FORBIDDEN,
+  unstored, unstoredOf,
 } from './support';
 
 const TIME = '\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}';
@@ -17,7 +18,7 @@ describe('groups: settings, leaving, removal', () => {
 
   /** owner + a + b in a group; c a friend of the owner outside it; an applicant d. */
   async function setup() {
-    const [ owner, a, b, c ] = await circle([ 'owner01', 'member1', 'member2', 'outside1' ], [ { nickname: '老大' } ]);
+    const [ owner, a, b, c ] = await circle([ 'owner01', 'member1', 'member2', 'outside1' ], [{ nickname: '老大' }]);
     const d = await user('applicant');
     const id = await createGroup(server, owner, [ a, b ]);
     await addMembers(id, [ d.id ], 2);
@@ -119,9 +120,9 @@ describe('groups: settings, leaving, removal', () => {
       assert.equal(assertOk(await post('groupDeleteOrQuit', owner, { id })), 'ok');
       assert.equal(await groupRow(id), undefined);
       assert.deepEqual(await memberships(id), []);
-      const group = await Promise.all(sockets.slice(0, 3).map(s => s.received(1)));
+      const group = await Promise.all(sockets.slice(0, 3).map(s => unstored(s, 1)));
       await sleep(300);
-      assert.deepEqual(sockets.map(s => s.of().length), [ 1, 1, 1, 0, 0 ]);
+      assert.deepEqual(sockets.map(s => unstoredOf(s).length), [ 1, 1, 1, 0, 0 ]);
       const frame = group[0][0];
       assert.deepEqual(Object.keys(frame), [ 'type', 'data', 'timestamp' ]);
       const m = frame.data;
@@ -149,9 +150,9 @@ describe('groups: settings, leaving, removal', () => {
       assert.deepEqual((await memberships(id)).map(row => [ row.user_id, row.status ]), [[ owner.id, 1 ], [ b.id, 1 ], [ d.id, 2 ]]);
       const group = (await groupRow(id))!;
       assert.equal(group.avatar, [ owner.row.avatar, b.row.avatar ].join(','));
-      const [ frame ] = await sockets[0].received(1);
+      const [ frame ] = await unstored(sockets[0], 1);
       await sleep(300);
-      assert.deepEqual(sockets.map(s => s.of().length), [ 1, 0, 0 ]);
+      assert.deepEqual(sockets.map(s => unstoredOf(s).length), [ 1, 0, 0 ]);
       const m = frame.data;
       assert.deepEqual(Object.keys(m), NOTICE_KEYS);
       assert.match(m.data.data, new RegExp(`^阿一于 ${TIME} 已退出群聊$`));
@@ -171,9 +172,9 @@ describe('groups: settings, leaving, removal', () => {
       const visitor = await user('visitor1', { username: 'visitor1', role: 'visitor' } as any);
       await addMembers(id, [ visitor.id ]);
       assertOk(await post('groupDeleteOrQuit', visitor, { id }));
-      await ownerSocket.received(1); // the visitor's quit
+      await unstored(ownerSocket, 1); // the visitor's quit
       await sleep(200);
-      assert.equal(ownerSocket.of().length, 1);
+      assert.equal(unstoredOf(ownerSocket).length, 1);
       ownerSocket.close();
     });
   });
@@ -191,9 +192,9 @@ describe('groups: settings, leaving, removal', () => {
       assert.equal(assertOk(await post('groupDeleteUser', owner, { group_id: id, user_id: a.id })), '删除群成员成功');
       assert.deepEqual((await memberships(id)).map(row => row.user_id), [ owner.id, b.id ]);
       assert.equal((await groupRow(id))!.avatar, [ owner.row.avatar, b.row.avatar ].join(','));
-      const [ frame ] = await sockets[1].received(1);
+      const [ frame ] = await unstored(sockets[1], 1);
       await sleep(300);
-      assert.deepEqual(sockets.map(s => s.of().length), [ 0, 1, 0, 0 ]);
+      assert.deepEqual(sockets.map(s => unstoredOf(s).length), [ 0, 1, 0, 0 ]);
       const m = frame.data;
       assert.deepEqual(Object.keys(m), NOTICE_KEYS);
       assert.deepEqual([ m.from_id, m.from_name, m.data.data, m.to_id, m.group.avatar ],

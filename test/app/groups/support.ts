@@ -102,3 +102,25 @@ export async function addMembers(groupId: number, userIds: number[], status = 1,
 }
 
 export const setInviteConfirm = (groupId: number, value: number) => execute('UPDATE chat_group SET invite_confirm = :value WHERE id = :groupId', { groupId, value });
+
+interface FrameSource {
+  of(type?: string): any[];
+  until(condition: () => boolean, what: string, ms?: number): Promise<void>;
+}
+
+/** The singleChat frames of unstored notices (no `seq`): dismiss, quit, remove, pending. */
+export const unstoredOf = (client: FrameSource) => client.of().filter(frame => !('seq' in frame.data));
+/** The singleChat frames of stored entries (with `seq`): stored notices and group messages. */
+export const storedOf = (client: FrameSource) => client.of().filter(frame => 'seq' in frame.data);
+
+/** Waits for `count` unstored notices; returns them. */
+export async function unstored(client: FrameSource, count: number) {
+  await client.until(() => unstoredOf(client).length >= count, `${count} unstored notices`);
+  return unstoredOf(client);
+}
+
+/** Waits for `count` stored entries; returns them. */
+export async function stored(client: FrameSource, count: number) {
+  await client.until(() => storedOf(client).length >= count, `${count} stored entries`);
+  return storedOf(client);
+}
