@@ -25,7 +25,7 @@ describe('groups: stored notices', () => {
   }
 
   it('create, rename, notice, transfer: to every member (the actor included), nobody else; seq 1, 2, 3…; unchanged values tell no one', async () => {
-    const [ owner, a, b, c ] = await circle([ 'owner01', 'member1', 'member2', 'outside1' ], [ { nickname: '老大' }, { nickname: '小一' } ]);
+    const [ owner, a, b, c ] = await circle([ 'owner01', 'member1', 'member2', 'outside1' ], [{ nickname: '老大' }, { nickname: '小一' }]);
     const sockets = await Promise.all([ owner, a, b, c ].map(who => connect(server.port, who.token)));
     const id = await createGroup(server, owner, [ a, b ]);
     const group = (await groupRow(id))!;
@@ -53,7 +53,7 @@ describe('groups: stored notices', () => {
 
   it('joined: from J to the members and the newcomer (not applicants or outsiders); join_seq = the last seq before the join', async () => {
     mm(app.config.im.groups, 'noticeAvatar', 'https://cdn.example.com/j.png');
-    const [ owner, m, f ] = await circle([ 'owner01', 'member1', 'friend01' ], [ {}, { nickname: '小明' } ]);
+    const [ owner, m, f ] = await circle([ 'owner01', 'member1', 'friend01' ], [{}, { nickname: '小明' }]);
     await befriend(m.id, f.id);
     const applicant = await user('applicant');
     const self = await user('selfjoin', { username: 'selfjoin', nickname: '自来' } as any);
@@ -87,7 +87,7 @@ describe('groups: stored notices', () => {
   });
 
   it('an approval tells the members, the newcomer included, keeping a member\'s invitation; a member who left hears nothing more', async () => {
-    const [ owner, m, f ] = await circle([ 'owner01', 'member1', 'friend01' ], [ {}, { nickname: '小明' }, { nickname: '阿福' } ]);
+    const [ owner, m, f ] = await circle([ 'owner01', 'member1', 'friend01' ], [{}, { nickname: '小明' }, { nickname: '阿福' }]);
     await befriend(m.id, f.id);
     const b = await user('member2');
     const id = await createGroup(server, owner, [ m ]);
