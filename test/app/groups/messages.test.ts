@@ -200,12 +200,16 @@ describe('group messages: sendmessage chatType group', () => {
     assert.equal(again.of().length, 0, 'confirmed frames are not sent again');
   });
 
-  it('membership decides: a removed member gets nothing more, a newcomer gets what follows its join', async () => {
+  it('membership decides: a removed member and an applicant get nothing, a newcomer gets what follows its join', async () => {
     const { alice, bob, group } = await trio();
     const late = await user('glate010');
     const bobWs = await connect(server.port, bob.token);
     await bobWs.received(1);
     await removeMember(group.id, bob.id);
+    const applicant = await user('gapply10');
+    await app.model.query('INSERT INTO chat_group_user (group_id, user_id, nickname, avatar, status, `order`, apply_desc, join_seq, create_time, update_time) ' +
+      'VALUES (:g, :u, \'\', \'\', 2, 50, \'\', 0, NOW(3), NOW(3))', { replacements: { g: group.id, u: applicant.id } });
+    const applicantWs = await connect(server.port, applicant.token);
     const lateWs = await connect(server.port, late.token);
     await joinGroup(group.id, late);
     const message = ok(await sendGroup(server.base, alice.token, group.id, 'after'));
@@ -214,6 +218,7 @@ describe('group messages: sendmessage chatType group', () => {
     assert.equal(got.data.id, message.id);
     await sleep(300);
     assert.equal(bobWs.of().length, 1, 'the removed member got nothing');
+    assert.equal(applicantWs.of().length, 0, 'an applicant gets nothing');
     const refused = await sendGroup(server.base, bob.token, group.id, 'still here?');
     assert.equal(refused.status, 403);
   });
