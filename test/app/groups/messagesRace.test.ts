@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { app } from 'egg-mock/bootstrap';
 import { listen, user } from '../messaging/support';
-import { groupHistory, joinGroup, makeGroup, removeMember, sendGroup } from './messageSupport';
+import { createText, groupHistory, joinGroup, makeGroup, removeMember, sendGroup } from './messageSupport';
 
 const ROUNDS = 12;
 
@@ -56,5 +56,36 @@ describe('group messages racing membership changes', function() {
       const history = (await groupHistory(server.base, bob.token, group.id)).body.data.map((m: any) => m.id);
       assert.ok(!history.includes(message.id));
     }
+  });
+
+  it('a send is not held up by a membership change in progress (an approval removing the request before it joins); the approval then goes on', async () => {
+    const owner = await user('rowner03');
+    const alice = await user('ralice03');
+    const carol = await user('rcarol03');
+    const group = await makeGroup(owner, [ alice ], 'race3');
+    await app.model.query('INSERT INTO chat_group_user (group_id, user_id, nickname, avatar, status, `order`, apply_desc, join_seq, create_time, update_time) ' +
+      'VALUES (:g, :u, \'\', \'\', 2, 50, \'\', 0, NOW(3), NOW(3))', { replacements: { g: group.id, u: carol.id } });
+    const service = app.mockContext().service.groups.messages;
+    const transaction = await app.model.transaction();
+    try {
+      const locked = (await app.repos.groups.lockGroup(group.id, transaction))!;
+      await app.repos.groups.removeMembership(group.id, carol.id, transaction); // the request goes, uncommitted
+      const started = Date.now();
+      const sent = await sendGroup(server.base, alice.token, group.id, 'while the owner approves');
+      assert.equal(sent.status, 200, JSON.stringify(sent.body));
+      assert.ok(Date.now() - started < 1000, 'not waiting for the approval');
+      const joinSeq = await service.joinSeq(group.id, transaction);
+      assert.equal(joinSeq, sent.body.data.seq);
+      await app.model.query('INSERT INTO chat_group_user (group_id, user_id, nickname, avatar, status, `order`, apply_desc, join_seq, create_time, update_time) ' +
+        'VALUES (:g, :u, \'\', \'\', 1, 50, \'\', :s, NOW(3), NOW(3))', { replacements: { g: group.id, u: carol.id, s: joinSeq }, transaction });
+      await service.storeNotice(transaction, locked, { id: owner.id, name: 'o', avatar: '' }, `[${carol.username}] 加入了群聊`);
+      await transaction.commit();
+    } catch (err) {
+      await transaction.rollback();
+      throw err;
+    }
+    const seen = (await groupHistory(server.base, carol.token, group.id)).body.data;
+    assert.deepEqual(seen.map((m: any) => m.seq), [ 3 ]);
+    assert.notEqual(seen[0].data.data, createText('race3'));
   });
 });
