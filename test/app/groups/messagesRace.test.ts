@@ -5,7 +5,7 @@
 // never in their history (403 while out, before their join_seq once back).
 import { strict as assert } from 'node:assert';
 import { app } from 'egg-mock/bootstrap';
-import { listen, user } from '../messaging/support';
+import { listen, sleep, user } from '../messaging/support';
 import { createText, groupHistory, joinGroup, makeGroup, removeMember, sendGroup } from './messageSupport';
 
 const ROUNDS = 12;
@@ -26,8 +26,12 @@ describe('group messages racing membership changes', function() {
     const newcomers = await Promise.all(Array.from({ length: ROUNDS }, (_, i) => user(`rnew${String(i).padStart(4, '0')}`)));
     const group = await makeGroup(owner, [ alice ], 'race');
     const outcomes = { delivered: 0, notDelivered: 0 };
-    for (const newcomer of newcomers) {
-      const [ sent ] = await Promise.all([ sendGroup(server.base, alice.token, group.id, `racing ${newcomer.username}`), joinGroup(group.id, newcomer) ]);
+    for (const [ round, newcomer ] of newcomers.entries()) {
+      // The join starts 0-11 ms after the send: sometimes first, sometimes behind it.
+      const [ sent ] = await Promise.all([
+        sendGroup(server.base, alice.token, group.id, `racing ${newcomer.username}`),
+        sleep(round).then(() => joinGroup(group.id, newcomer)),
+      ]);
       assert.equal(sent.status, 200, JSON.stringify(sent.body));
       const message = sent.body.data;
       const delivered = (await inboxIds(newcomer.id)).includes(message.id);
