@@ -63,6 +63,7 @@ const COST = {
   'test/app/friends/applyfriend.test.ts': 7,
   'test/app/groups/messages.test.ts': 7, // many sockets, waits for frames that must not come
   'test/app/groups/messagesHistory.test.ts': 6,
+  'test/app/groups/messagesRace.test.ts': 8, // rounds of concurrent sends and membership changes
 };
 const DEFAULT_COST = 3;
 
