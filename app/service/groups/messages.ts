@@ -101,7 +101,7 @@ export default class GroupMessageService extends Service {
       const members = await repos.groups.listMemberSeqs(groupId, transaction);
       if (!members.some(member => member.user_id === caller.id)) throw new ForbiddenError('groups.messageNotMember');
       const sender = await repos.groups.findMemberIdentity(groupId, caller.id, transaction);
-      if (!sender) throw new ServiceUnavailableError(); // a member a moment ago, under a shared lock
+      if (!sender) throw new ServiceUnavailableError(); // a member in this very snapshot: its user row is missing
       const from = { id: caller.id, name: nameInGroup(sender), avatar: avatarInGroup(sender) };
       const draft = { from, type: input.type, data: input.data, options: input.options, sendUuid: sender.uuid };
       const { message, row } = await this.save(conversation, group, draft, transaction);
