@@ -17,9 +17,9 @@ import { emptyStorage, upload, useDriver } from '../app/files/support';
 import { assertClosed, CLOSED_PORT, unreachableRedis } from '../faults';
 import { appJwtSecret, PASSWORD, register } from '../helpers';
 import { arrive, newDeviceId, send } from '../app/visitors/support';
+import { groupBody, joinGroup, makeGroup } from '../app/groups/messageSupport';
 import { blacklist, friends, textBody, user } from '../app/messaging/support';
 import { friendsOperations, friendsTextsMissingFrom } from './friendsOperations';
-import { groupBody, joinGroup, makeGroup } from '../app/groups/messageSupport';
 
 // CONTRACT: failure statuses (plus 200).
 const CONTRACT_STATUSES = [ 200, 400, 401, 403, 404, 409, 413, 422, 429, 500, 503 ];
