@@ -238,6 +238,17 @@ export class GroupRepository {
       { groupId }, transaction);
   }
 
+  /**
+   * The members (user id, join_seq) in join order, a plain (snapshot) read: in a transaction
+   * whose first plain read comes after it took the group conversation's lock, the memberships
+   * committed before that lock (sendmessage), without locking any membership row.
+   */
+  listMemberSeqs(groupId: number, transaction: Transaction): Promise<Array<{ user_id: number; join_seq: number }>> {
+    return select<{ user_id: number; join_seq: number }>(this.sequelize,
+      `SELECT m.user_id, m.join_seq FROM chat_group_user m WHERE m.group_id = :groupId AND m.status = ${MEMBER_STATUS} ORDER BY m.id`,
+      { groupId }, transaction);
+  }
+
   /** A member as the group shows them (name and avatar in the group, uuid), or null when not a member. */
   async findMemberIdentity(groupId: number, userId: number, transaction?: Transaction): Promise<GroupMemberIdentity | null> {
     return (await select<GroupMemberIdentity>(this.sequelize,

@@ -1,9 +1,18 @@
 // Group messages (CONTRACT-groups §B, §F): one `message` row per message or stored notice in the
 // group's conversation (conversation.group_id), its `seq` the group's own; one inbox entry per
 // member, appended in one pipelined round trip (Broker.appendMany) inside the transaction that
-// holds the conversation's lock, so every inbox gets the group's entries in `seq` order. The
-// conversation lock is always taken before membership rows are read (lockMembers, a shared
-// lock), so who receives a message is decided by the memberships committed when it is stored.
+// holds the conversation's lock, so every inbox gets the group's entries in `seq` order.
+//
+// Who receives an entry is read under the conversation's lock. A join takes that lock (joinSeq)
+// before it inserts the membership, so a newcomer gets exactly the entries after its join_seq.
+// sendmessage reads the members with a plain read whose snapshot starts after the lock (its first
+// plain read), so it locks no membership row: the group use cases change memberships before
+// they take the conversation lock (an approval removes the request, then joins), and a shared
+// lock here would wait for them while they wait for this lock. A removal racing a message lets
+// the message reach the removed member or not; either way it is never in their history (403
+// while out, before their next join_seq). storeNotice, inside the use case's own transaction
+// (which may have read before it took the group lock), reads with a shared lock: the memberships
+// it sees are the latest committed, and only the group lock's holder changes them.
 import { Service } from 'egg';
 import { Transaction } from 'sequelize';
 import { retryOnLockConflict } from '../../lib/dependencyErrors';
@@ -85,13 +94,14 @@ export default class GroupMessageService extends Service {
     if (!found || found.status !== 1) throw new NotFoundError('groups.messageGroupNotFound');
     return retryOnLockConflict(() => this.ctx.model.transaction(async transaction => {
       const conversation = await this.lockConversation(groupId, transaction);
-      // Read after the lock: a rename or a join committed before it is what this message sees.
+      // The transaction's first plain read, after the lock: its snapshot holds every rename and
+      // join committed before the lock (see the top of this file). No plain read before the lock.
       const group = await repos.groups.findGroup(groupId, transaction);
       if (!group || group.status !== 1) throw new NotFoundError('groups.messageGroupNotFound');
-      const members = await repos.groups.lockMembers(groupId, transaction);
+      const members = await repos.groups.listMemberSeqs(groupId, transaction);
       if (!members.some(member => member.user_id === caller.id)) throw new ForbiddenError('groups.messageNotMember');
       const sender = await repos.groups.findMemberIdentity(groupId, caller.id, transaction);
-      if (!sender) throw new ServiceUnavailableError(); // a member a moment ago, under a shared lock
+      if (!sender) throw new ServiceUnavailableError(); // a member in this very snapshot: its user row is missing
       const from = { id: caller.id, name: nameInGroup(sender), avatar: avatarInGroup(sender) };
       const draft = { from, type: input.type, data: input.data, options: input.options, sendUuid: sender.uuid };
       const { message, row } = await this.save(conversation, group, draft, transaction);
@@ -136,7 +146,7 @@ export default class GroupMessageService extends Service {
       await store.saveRevoked(id, revokedData(row.from_name), new Date(), transaction);
       const revoked = (await store.findMessage(id, transaction))!;
       const notice = revokeNotice(revoked);
-      const members = await repos.groups.lockMembers(found.to_id, transaction);
+      const members = await repos.groups.listMemberSeqs(found.to_id, transaction);
       // Who got the message: members who joined before it (join_seq below its seq).
       const others = members.filter(member => member.join_seq < row.seq && member.user_id !== caller.id).map(member => member.user_id);
       const queued = await Promise.all([

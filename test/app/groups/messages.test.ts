@@ -2,7 +2,7 @@
 // group messages over real HTTP and WebSocket: shapes, the group's own seq, delivery to every
 // session of every member, sync copies, catch-up in order, membership deciding who gets what.
 import { strict as assert } from 'node:assert';
-import { app } from 'egg-mock/bootstrap';
+import { app, mm } from 'egg-mock/bootstrap';
 import { connect, device, listen, sleep, user } from '../messaging/support';
 import {
   G_KEYS, MESSAGE_KEYS, NOTICE_KEYS, createText, joinGroup, makeGroup, removeMember, renameGroup, sendGroup,
@@ -184,6 +184,23 @@ describe('group messages: sendmessage chatType group', () => {
     for (const other of others) assert.equal(await app.redis.xlen(`im:inbox:{${other.id}}`), 2);
   });
 
+  it('a fan-out that fails (Redis gone) answers 503 and stores nothing: the next message takes that seq', async () => {
+    const { alice, bob, group } = await trio();
+    const bobWs = await connect(server.port, bob.token);
+    await bobWs.received(1);
+    const failure = Object.assign(new Error('Reached the max retries per request limit'), { name: 'MaxRetriesPerRequestError' });
+    mm(app.broker, 'appendMany', async () => { throw failure; });
+    const refused = await sendGroup(server.base, alice.token, group.id, 'lost');
+    mm.restore();
+    assert.deepEqual([ refused.status, refused.body ], [ 503, { msg: 'fail', data: '服务暂不可用，请稍后再试' }]);
+    const next = ok(await sendGroup(server.base, alice.token, group.id, 'kept'));
+    assert.equal(next.seq, 2);
+    await bobWs.received(2);
+    await sleep(200);
+    assert.deepEqual(bobWs.of().map(f => f.data.seq), [ 1, 2 ]);
+    assert.equal(await app.model.Message.count({ where: { to_id: group.id, chat_type: 2 } }), 2);
+  });
+
   it('offline members catch up on connect in seq order, once per session', async () => {
     const { owner, alice, bob, group } = await trio();
     const sent: string[] = [];
@@ -200,12 +217,16 @@ describe('group messages: sendmessage chatType group', () => {
     assert.equal(again.of().length, 0, 'confirmed frames are not sent again');
   });
 
-  it('membership decides: a removed member gets nothing more, a newcomer gets what follows its join', async () => {
+  it('membership decides: a removed member and an applicant get nothing, a newcomer gets what follows its join', async () => {
     const { alice, bob, group } = await trio();
     const late = await user('glate010');
     const bobWs = await connect(server.port, bob.token);
     await bobWs.received(1);
     await removeMember(group.id, bob.id);
+    const applicant = await user('gapply10');
+    await app.model.query('INSERT INTO chat_group_user (group_id, user_id, nickname, avatar, status, `order`, apply_desc, join_seq, create_time, update_time) ' +
+      'VALUES (:g, :u, \'\', \'\', 2, 50, \'\', 0, NOW(3), NOW(3))', { replacements: { g: group.id, u: applicant.id } });
+    const applicantWs = await connect(server.port, applicant.token);
     const lateWs = await connect(server.port, late.token);
     await joinGroup(group.id, late);
     const message = ok(await sendGroup(server.base, alice.token, group.id, 'after'));
@@ -214,6 +235,7 @@ describe('group messages: sendmessage chatType group', () => {
     assert.equal(got.data.id, message.id);
     await sleep(300);
     assert.equal(bobWs.of().length, 1, 'the removed member got nothing');
+    assert.equal(applicantWs.of().length, 0, 'an applicant gets nothing');
     const refused = await sendGroup(server.base, bob.token, group.id, 'still here?');
     assert.equal(refused.status, 403);
   });
