@@ -39,7 +39,7 @@ const ALONE = {
  * rest count as DEFAULT_COST). Only the balance depends on them, never a result.
  */
 const COST = {
-  'test/app/messaging/cluster.test.ts': 65, // compiles the app, starts a 2-worker cluster
+  'test/app/messaging/cluster.test.ts': 68, // compiles the app, starts a 2-worker cluster
   'test/app/files/screenshot.test.ts': 40, // runs ffmpeg
   'test/app/files/upload.test.ts': 32,
   'test/app/hardening/dependencyFaults.test.ts': 26,
@@ -61,6 +61,9 @@ const COST = {
   'test/app/friends/profiles.test.ts': 8,
   'test/app/friends/access.test.ts': 7,
   'test/app/friends/applyfriend.test.ts': 7,
+  'test/app/groups/messages.test.ts': 7, // many sockets, waits for frames that must not come
+  'test/app/groups/messagesHistory.test.ts': 6,
+  'test/app/groups/messagesRace.test.ts': 8, // rounds of concurrent sends and membership changes
 };
 const DEFAULT_COST = 3;
 

@@ -144,4 +144,43 @@ export class GroupRepository {
     await change(this.sequelize, SQL.removeMemberships, { id }, transaction);
     return change(this.sequelize, SQL.removeGroup, { id }, transaction);
   }
+
+  // Group messages (app/service/groups/messages.ts, CONTRACT-groups §B).
+
+  /**
+   * The members (user id, join_seq) in join order, read with a shared lock: the latest committed
+   * memberships whatever the transaction read before, and a removal waits for the message being
+   * stored (membership decides who gets it). Call under the group conversation's lock.
+   */
+  lockMembers(groupId: number, transaction: Transaction): Promise<Array<{ user_id: number; join_seq: number }>> {
+    return select<{ user_id: number; join_seq: number }>(this.sequelize,
+      `SELECT m.user_id, m.join_seq FROM chat_group_user m WHERE m.group_id = :groupId AND m.status = ${MEMBER_STATUS} ORDER BY m.id LOCK IN SHARE MODE`,
+      { groupId }, transaction);
+  }
+
+  /**
+   * The members (user id, join_seq) in join order, a plain (snapshot) read: in a transaction
+   * whose first plain read comes after it took the group conversation's lock, the memberships
+   * committed before that lock (sendmessage), without locking any membership row.
+   */
+  listMemberSeqs(groupId: number, transaction: Transaction): Promise<Array<{ user_id: number; join_seq: number }>> {
+    return select<{ user_id: number; join_seq: number }>(this.sequelize,
+      `SELECT m.user_id, m.join_seq FROM chat_group_user m WHERE m.group_id = :groupId AND m.status = ${MEMBER_STATUS} ORDER BY m.id`,
+      { groupId }, transaction);
+  }
+
+  /** A member as the group shows them (name and avatar in the group, uuid), or null when not a member. */
+  async findMemberIdentity(groupId: number, userId: number, transaction?: Transaction): Promise<GroupMemberIdentity | null> {
+    return (await select<GroupMemberIdentity>(this.sequelize,
+      'SELECT m.user_id, m.join_seq, m.nickname AS groupNickname, m.avatar AS groupAvatar, u.username, u.nickname, u.avatar, u.uuid ' +
+      'FROM chat_group_user m JOIN `user` u ON u.id = m.user_id ' +
+      `WHERE m.group_id = :groupId AND m.user_id = :userId AND m.status = ${MEMBER_STATUS}`, { groupId, userId }, transaction))[0] ?? null;
+  }
 }
+
+/** A member with what names them in the group (app/lib/groups/views.ts nameInGroup / avatarInGroup). */
+export type GroupMemberIdentity = import('../lib/groups/views').MemberIdentity & {
+  user_id: number;
+  join_seq: number;
+  uuid: string;
+};

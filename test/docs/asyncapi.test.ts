@@ -12,6 +12,7 @@ import { DISCONNECTS } from '../../app/lib/messaging/disconnects';
 import zhTexts from '../../config/locale/zh-CN.json';
 import { login, logout, register } from '../helpers';
 import { Client, befriend, call, connect, device, listen, sendText, user } from '../app/messaging/support';
+import { joinGroup, makeGroup, revokeGroup, sendGroup } from '../app/groups/messageSupport';
 
 const SPEC = path.join(__dirname, '../../docs/asyncapi.yaml');
 
@@ -104,6 +105,29 @@ describe('docs/asyncapi.yaml', () => {
     conforms('nowFriendsNotice', (await applicant.received(1))[0]);
     target.close();
     applicant.close();
+  });
+
+  it('the group frames of CONTRACT-groups §B match (stored notices, a group message and its sync copy, a group revoke and its sync copy)', async () => {
+    const owner = await user('doc_grp_o');
+    const member = await user('doc_grp_m');
+    const late = await user('doc_grp_l');
+    const memberWs = await connect(server.port, member.token);
+    const ownerOther = await connect(server.port, await device(owner));
+    const group = await makeGroup(owner, [ member ], 'docs');
+    await joinGroup(group.id, late);
+    const sent = await sendGroup(server.base, owner.token, group.id, '大家好');
+    assert.equal(sent.status, 200);
+    assert.equal((await revokeGroup(server.base, owner.token, sent.body.data.id, group.id)).status, 200);
+    const [ created, joined, message, revoke ] = await memberWs.received(4);
+    conforms('groupNotice', created);
+    conforms('groupNotice', joined);
+    assert.equal(typeof joined.data.from_id, 'string');
+    conforms('groupChat', message);
+    conforms('groupChatRevoke', revoke);
+    const syncs = await ownerOther.received(2, 'singleChatSync');
+    syncs.forEach(frame => conforms('singleChatSync', frame));
+    memberWs.close();
+    ownerOther.close();
   });
 
   describe('coverage', () => it('every documented message was received and matched', () => {

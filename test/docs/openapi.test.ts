@@ -17,6 +17,7 @@ import { emptyStorage, upload, useDriver } from '../app/files/support';
 import { assertClosed, CLOSED_PORT, unreachableRedis } from '../faults';
 import { appJwtSecret, PASSWORD, register } from '../helpers';
 import { arrive, newDeviceId, send } from '../app/visitors/support';
+import { groupBody, joinGroup, makeGroup } from '../app/groups/messageSupport';
 import { blacklist, friends, textBody, user } from '../app/messaging/support';
 import { friendsOperations, friendsTextsMissingFrom } from './friendsOperations';
 
@@ -359,6 +360,29 @@ describe('docs/openapi.yaml', () => {
       mock.restore();
       app.mockServiceError('messaging.chat', 'send', new RangeError('boom'));
       conforms('post', route, await send(a.token, textBody(b.id, 'x')).expect(500));
+    });
+
+    it('chatType group: sendmessage 200, 403, 404; revokeMessage 200; history 200 (messages and notices), 403, 404, 422', async () => {
+      const { a, b } = await pair();
+      const stranger = await user('doc_msg_g');
+      const group = await makeGroup(a, [ b ], 'docs');
+      await joinGroup(group.id, stranger);
+      await app.model.query('DELETE FROM chat_group_user WHERE user_id = :id', { replacements: { id: stranger.id } });
+      const sendRoute = '/api/chat/socket/sendmessage';
+      const sent = await send(b.token, groupBody(group.id, 'doc')).expect(200);
+      conforms('post', sendRoute, sent);
+      conforms('post', sendRoute, await send(stranger.token, groupBody(group.id, 'x')).expect(403));
+      conforms('post', sendRoute, await send(a.token, groupBody(group.id + 9, 'x')).expect(404));
+      const revokeRoute = '/api/chat/revokeMessage';
+      conforms('post', revokeRoute, await post(revokeRoute).set('token', a.token).send({ id: sent.body.data.id, chatType: 'group', to_id: group.id }).expect(200));
+      const historyRoute = '/api/chat/history/{user_id}';
+      const get = (path: string, token: string) => app.httpRequest().get(path).set('token', token);
+      const history = await get(`/api/chat/history/${group.id}?chatType=group`, a.token).expect(200);
+      assert.deepEqual(history.body.data.map((m: any) => m.type), [ 'text', 'systemNotice', 'systemNotice' ]);
+      conforms('get', historyRoute, history);
+      conforms('get', historyRoute, await get(`/api/chat/history/${group.id}?chatType=group`, stranger.token).expect(403));
+      conforms('get', historyRoute, await get(`/api/chat/history/${group.id + 9}?chatType=group`, a.token).expect(404));
+      conforms('get', historyRoute, await get(`/api/chat/history/${group.id}?chatType=room`, a.token).expect(422));
     });
 
     it('POST /api/chat/chatGetmessageOffLine: 200, 401, 403, 404, 413, 503, 500', async () => {
