@@ -16,6 +16,7 @@ const { table, targets } = require('./report');
 const messaging = require('./messaging');
 const friends = require('./friends');
 const files = require('./files');
+const groups = require('./groups');
 const { searchPlans } = require('./searchPlans');
 const { sizeBufferPool } = require('./bufferPool');
 
@@ -50,6 +51,7 @@ const serverOptions = {
     REGISTER_LIMIT_IP: '1000000000', REGISTER_WINDOW: '60',
     ...messaging.serverEnv,
     ...friends.SERVER_ENV,
+    ...groups.SERVER_ENV,
     ...files.serverEnv(path.join(root, 'run', 'bench-uploads')),
   },
 };
@@ -194,11 +196,14 @@ async function main() {
     url, title, uploadDir: serverOptions.env.UPLOAD_DIR, connections: CONNECTIONS, duration, warmup, log,
     authOnly: results.filter(r => r.scenario === 'authOnly'),
   });
+  const groupsRun = await groups.run({
+    url, port, database, mysqlSettings, redisDb, secret: serverOptions.env.JWT_SECRET, results, duration, warmup, log,
+  });
   stopServer();
 
   const checks = [
     ...targets({ results, scryptMs: scryptRun.ms, cores }), ...friends.targets(results), ...messaging.targets(messagingResults),
-    ...files.targets(filesRun),
+    ...files.targets(filesRun), ...groups.targets(groupsRun, results),
   ];
   console.log(`\nN = ${count} users, ${cores} cores, ${duration} s per run after ${warmup} s warm-up\n`);
   console.log(table(results));
@@ -225,7 +230,7 @@ async function main() {
     scryptMsPerHash: scryptRun.ms, seedSeconds: data.seedSeconds, reindexSeconds: data.reindexSeconds,
     triggerWriteCost: data.writeCost, sizes: data.sizes, keywords: data.keywords, keywordResults: matches,
     searchPlans: plans, friends: { ...data.friends.summary, plans: data.friends.plans },
-    results, messaging: messagingResults, files: filesRun, targets: checks, totalSeconds: seconds(started),
+    results, messaging: messagingResults, files: filesRun, groups: groupsRun, targets: checks, totalSeconds: seconds(started),
   }, null, 2) + '\n');
   log(`wrote ${path.relative(root, file)}; whole run ${seconds(started).toFixed(0)} s`);
 }
