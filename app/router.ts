@@ -4,6 +4,7 @@ import visitors from './router/visitors';
 import messaging from './router/messaging';
 import friends from './router/friends';
 import files from './router/files';
+import groups from './router/groups';
 import admin from './router/admin';
 
 // CONTRACT: routes, one file per domain under app/router/. Everything under /api/chat needs a
@@ -17,5 +18,6 @@ export default (app: Application) => {
   messaging(app);
   friends(app);
   files(app);
+  groups(app);
   admin(app);
 };

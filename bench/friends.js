@@ -329,4 +329,4 @@ function targets(results) {
   return checks;
 }
 
-module.exports = { SERVER_ENV, seed, scenarios, targets };
+module.exports = { SERVER_ENV, seed, scenarios, targets, openSessions };

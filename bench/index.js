@@ -16,6 +16,7 @@ const { table, targets } = require('./report');
 const messaging = require('./messaging');
 const friends = require('./friends');
 const files = require('./files');
+const groups = require('./groups');
 const consoleBench = require('./admin');
 const { searchPlans } = require('./searchPlans');
 const { sizeBufferPool } = require('./bufferPool');
@@ -53,6 +54,7 @@ const serverOptions = {
     REGISTER_LIMIT_IP: '1000000000', REGISTER_WINDOW: '60',
     ...messaging.serverEnv,
     ...friends.SERVER_ENV,
+    ...groups.SERVER_ENV,
     ...files.serverEnv(path.join(root, 'run', 'bench-uploads')),
     // The console's TOTP key (production refuses to start without one once an admin exists).
     ADMIN_SECRET_KEY: randomBytes(32).toString('hex'),
@@ -200,6 +202,9 @@ async function main() {
     url, title, uploadDir: serverOptions.env.UPLOAD_DIR, connections: CONNECTIONS, duration, warmup, log,
     authOnly: results.filter(r => r.scenario === 'authOnly'),
   });
+  const groupsRun = only ? null : await groups.run({
+    url, port, database, mysqlSettings, redisDb, secret: serverOptions.env.JWT_SECRET, results, duration, warmup, log,
+  });
   const adminRun = await consoleBench.run({
     url, database, mysqlSettings, passwordHash: scryptRun.hash, password: LOGIN.password,
     authOnly: all.find(s => s.key === 'authOnly'), duration, warmup, log,
@@ -208,7 +213,7 @@ async function main() {
 
   const checks = only ? consoleBench.targets(adminRun) : [
     ...targets({ results, scryptMs: scryptRun.ms, cores }), ...friends.targets(results), ...messaging.targets(messagingResults),
-    ...files.targets(filesRun), ...consoleBench.targets(adminRun),
+    ...files.targets(filesRun), ...groups.targets(groupsRun, results), ...consoleBench.targets(adminRun),
   ];
   console.log(`\nN = ${count} users, ${cores} cores, ${duration} s per run after ${warmup} s warm-up\n`);
   console.log(table(results));
@@ -235,7 +240,7 @@ async function main() {
     scryptMsPerHash: scryptRun.ms, seedSeconds: data.seedSeconds, reindexSeconds: data.reindexSeconds,
     triggerWriteCost: data.writeCost, sizes: data.sizes, keywords: data.keywords, keywordResults: matches,
     searchPlans: plans, friends: { ...data.friends.summary, plans: data.friends.plans },
-    only: only || undefined, results, messaging: messagingResults, files: filesRun, admin: adminRun, targets: checks, totalSeconds: seconds(started),
+    only: only || undefined, results, messaging: messagingResults, files: filesRun, groups: groupsRun, admin: adminRun, targets: checks, totalSeconds: seconds(started),
   }, null, 2) + '\n');
   log(`wrote ${path.relative(root, file)}; whole run ${seconds(started).toFixed(0)} s`);
 }

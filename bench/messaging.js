@@ -350,4 +350,4 @@ function targets(m) {
   ];
 }
 
-module.exports = { serverEnv, run, table, targets };
+module.exports = { serverEnv, run, table, targets, openAll, settle };

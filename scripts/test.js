@@ -40,7 +40,7 @@ const ALONE = {
  * rest count as DEFAULT_COST). Only the balance depends on them, never a result.
  */
 const COST = {
-  'test/app/messaging/cluster.test.ts': 65, // compiles the app, starts a 2-worker cluster
+  'test/app/messaging/cluster.test.ts': 68, // compiles the app, starts a 2-worker cluster
   'test/app/files/screenshot.test.ts': 40, // runs ffmpeg
   'test/app/admin/cluster.test.ts': 65, // compiles the app, starts a 2-worker cluster
   'test/app/admin/browser.test.ts': 40, // headless Chromium
@@ -55,6 +55,9 @@ const COST = {
   'test/app/hardening/sessions.test.ts': 15,
   'test/app/messaging/sendmessage.test.ts': 15,
   'test/app/friends/concurrency.test.ts': 13,
+  'test/app/groups/concurrency.test.ts': 10,
+  'test/app/groups/hostileInput.test.ts': 8,
+  'test/app/groups/join.test.ts': 6,
   'test/app/visitors/admission.test.ts': 13,
   'test/app/messaging/delivery.test.ts': 11,
   'test/app/files/serve.test.ts': 10,
@@ -65,6 +68,9 @@ const COST = {
   'test/app/friends/profiles.test.ts': 8,
   'test/app/friends/access.test.ts': 7,
   'test/app/friends/applyfriend.test.ts': 7,
+  'test/app/groups/messages.test.ts': 7, // many sockets, waits for frames that must not come
+  'test/app/groups/messagesHistory.test.ts': 6,
+  'test/app/groups/messagesRace.test.ts': 8, // rounds of concurrent sends and membership changes
 };
 const DEFAULT_COST = 3;
 

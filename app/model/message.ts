@@ -24,6 +24,10 @@ export class Message extends Model<InferAttributes<Message>, InferCreationAttrib
   declare to_name: string;
   declare to_avatar: string;
   declare send_uuid: string;
+  /** Group messages and notices: G (the group object) as at send time, JSON; NULL in single chats. */
+  declare group_json: CreationOptional<string | null>;
+  /** A notice's string `from_id` (the joined notice's `redirect-applyAddGroup…`); NULL: `from_id` is the sender. */
+  declare from_ref: CreationOptional<string | null>;
   declare isremove: CreationOptional<number>;
   declare create_time: Date;
   declare revoke_time: CreationOptional<Date | null>;
@@ -43,10 +47,12 @@ export default (app: Application) => {
     data: { type: TEXT, allowNull: true },
     options: { type: TEXT, allowNull: true },
     from_name: { type: STRING(50), allowNull: false },
-    from_avatar: { type: STRING(255), allowNull: false },
+    from_avatar: { type: STRING(1000), allowNull: false },
     to_name: { type: STRING(50), allowNull: false },
-    to_avatar: { type: STRING(255), allowNull: false },
+    to_avatar: { type: STRING(4000), allowNull: false },
     send_uuid: { type: CHAR(36), allowNull: false },
+    group_json: { type: TEXT, allowNull: true, defaultValue: null },
+    from_ref: { type: STRING(100), allowNull: true, defaultValue: null },
     isremove: { type: TINYINT.UNSIGNED, allowNull: false, defaultValue: 0 },
     create_time: { type: DataTypes.DATE(3), allowNull: false },
     revoke_time: { type: DataTypes.DATE(3), allowNull: true, defaultValue: null },

@@ -35,6 +35,12 @@ export interface BrokerListener {
 export interface Broker {
   /** Appends an entry to the user's inbox; returns the event announcing it (publish after commit). */
   append(uid: number, entry: Omit<InboxEntry, 'id'>, data: unknown): Promise<QueuedEntry>;
+  /**
+   * Appends the same entry to every user's inbox (a group's fan-out) in one round trip to Redis
+   * (one pipeline; on Redis Cluster, whose pipelines stay within one node, concurrent commands);
+   * returns the events in `uids` order (publish after commit).
+   */
+  appendMany(uids: number[], entry: Omit<InboxEntry, 'id'>, data: unknown): Promise<QueuedEntry[]>;
   /** Up to `count` entries after `after`, in inbox order. */
   read(uid: number, after: string, count: number): Promise<InboxEntry[]>;
   publish(uid: number, event: BrokerEvent): Promise<void>;
@@ -44,6 +50,8 @@ export interface Broker {
    * Call after the commit of what it tells.
    */
   notify(uid: number, data: unknown): Promise<void>;
+  /** notify() for many users at once (a group's unstored notices): one appendMany, then the events. */
+  notifyMany(uids: number[], data: unknown): Promise<void>;
   /** Publishes queued entries; a lost event only delays delivery (inbox + heartbeat tick). */
   announce(entries: QueuedEntry[]): Promise<void>;
   /** CONTRACT: a new session's starting cursor is fixed at login (app/service/session.ts); `revoked` sessions end (4004). */
@@ -94,13 +102,19 @@ export interface Broker {
 }
 
 /** What every broker derives from append and publish. */
-export abstract class BaseBroker implements Pick<Broker, 'notify' | 'announce' | 'endSessions'> {
+export abstract class BaseBroker implements Pick<Broker, 'notify' | 'notifyMany' | 'announce' | 'endSessions'> {
   abstract append(uid: number, entry: Omit<InboxEntry, 'id'>, data: unknown): Promise<QueuedEntry>;
+  abstract appendMany(uids: number[], entry: Omit<InboxEntry, 'id'>, data: unknown): Promise<QueuedEntry[]>;
   abstract publish(uid: number, event: BrokerEvent): Promise<void>;
   protected abstract warn(message: string, ...args: unknown[]): void;
 
   async notify(uid: number, data: unknown): Promise<void> {
     await this.announce([ await this.append(uid, { kind: 'n', inline: JSON.stringify(data) }, data) ]);
+  }
+
+  async notifyMany(uids: number[], data: unknown): Promise<void> {
+    if (!uids.length) return;
+    await this.announce(await this.appendMany(uids, { kind: 'n', inline: JSON.stringify(data) }, data));
   }
 
   async announce(entries: QueuedEntry[]): Promise<void> {

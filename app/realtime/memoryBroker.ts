@@ -59,6 +59,13 @@ export class MemoryBroker extends BaseBroker implements Broker {
     return { uid, event };
   }
 
+  /** One append per user, in `uids` order (nothing to batch in memory). */
+  async appendMany(uids: number[], entry: Omit<InboxEntry, 'id'>, data: unknown): Promise<QueuedEntry[]> {
+    const queued: QueuedEntry[] = [];
+    for (const uid of uids) queued.push(await this.append(uid, entry, data));
+    return queued;
+  }
+
   async read(uid: number, after: string, count: number): Promise<InboxEntry[]> {
     return this.user(uid).inbox.filter(entry => compareEntryIds(entry.id, after) > 0).slice(0, count);
   }

@@ -13,6 +13,13 @@ type Redis = Application['redis'];
 
 const ACTIVE_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
+/** APPEND_ENTRY's reply { new id, previous id } as the event announcing the entry. */
+function queuedEntry(uid: number, entry: Omit<InboxEntry, 'id'>, data: unknown, [ id, prev ]: [ string, string ]): QueuedEntry {
+  const event: QueuedEntry['event'] = { t: 'entry', e: id, p: prev, k: entry.kind, d: data };
+  if (entry.origin) event.o = entry.origin;
+  return { uid, event };
+}
+
 export class RedisBroker extends BaseBroker implements Broker {
   private subscriber?: Redis;
 
@@ -52,12 +59,52 @@ export class RedisBroker extends BaseBroker implements Broker {
     this.app.logger.warn(message, ...args);
   }
 
-  async append(uid: number, entry: Omit<InboxEntry, 'id'>, data: unknown): Promise<QueuedEntry> {
+  /** APPEND_ENTRY's arguments after the key: max entries, oldest id kept, ttl ms, the entry's fields. */
+  private appendArgs(entry: Omit<InboxEntry, 'id'>): [ number, string, number, ...string[] ] {
     const { inboxMax, inboxTtl } = this.settings;
-    const [ id, prev ] = await this.redis.msgAppend(inboxKey(uid), inboxMax, `${Date.now() - inboxTtl * 1000}`, inboxTtl * 1000, ...entryFields(entry));
-    const event: QueuedEntry['event'] = { t: 'entry', e: id, p: prev, k: entry.kind, d: data };
-    if (entry.origin) event.o = entry.origin;
-    return { uid, event };
+    return [ inboxMax, `${Date.now() - inboxTtl * 1000}`, inboxTtl * 1000, ...entryFields(entry) ];
+  }
+
+  async append(uid: number, entry: Omit<InboxEntry, 'id'>, data: unknown): Promise<QueuedEntry> {
+    return queuedEntry(uid, entry, data, await this.redis.msgAppend(inboxKey(uid), ...this.appendArgs(entry)));
+  }
+
+  /**
+   * One pipeline of APPEND_ENTRY calls, one per user: a single write and a single wait, whatever
+   * the number of users. A Cluster pipeline must stay within one node's slots, and every user is
+   * a slot of its own ({uid}), so on a Cluster the calls go out concurrently instead (ioredis
+   * writes them without waiting for replies; with enableAutoPipelining it batches them per node).
+   */
+  async appendMany(uids: number[], entry: Omit<InboxEntry, 'id'>, data: unknown): Promise<QueuedEntry[]> {
+    const { redis } = this;
+    const args = this.appendArgs(entry);
+    if (uids.length < 2 || (redis as { isCluster?: boolean }).isCluster) {
+      return Promise.all(uids.map(async uid => queuedEntry(uid, entry, data, await redis.msgAppend(inboxKey(uid), ...args))));
+    }
+    const pipeline = redis.pipeline() as unknown as { msgAppend(key: string, ...rest: typeof args): void; exec(): Promise<Array<[ Error | null, unknown ]>> };
+    for (const uid of uids) pipeline.msgAppend(inboxKey(uid), ...args);
+    const replies = await pipeline.exec();
+    return uids.map((uid, i) => {
+      const [ err, reply ] = replies[i];
+      if (err) throw err;
+      return queuedEntry(uid, entry, data, reply as [ string, string ]);
+    });
+  }
+
+  /** Many events (a group's fan-out) in one pipeline; one event, or a Cluster, as in BaseBroker. */
+  async announce(entries: QueuedEntry[]): Promise<void> {
+    const { redis } = this;
+    if (entries.length < 2 || (redis as { isCluster?: boolean }).isCluster) return super.announce(entries);
+    const pipeline = redis.pipeline();
+    for (const { uid, event } of entries) pipeline.publish(this.channel(uid), JSON.stringify(event));
+    try {
+      const replies = (await pipeline.exec()) ?? [];
+      replies.forEach(([ err ], i) => {
+        if (err) this.warn('[messaging] event for user %d not published: %s', entries[i].uid, err.message);
+      });
+    } catch (err) {
+      this.warn('[messaging] events for %d users not published: %s', entries.length, (err as Error).message);
+    }
   }
 
   async read(uid: number, after: string, count: number): Promise<InboxEntry[]> {

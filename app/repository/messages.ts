@@ -10,6 +10,7 @@ import { change, insert, select } from './statements';
 
 export interface ConversationRow {
   id: string;
+  /** NULL in a group's conversation. */
   user_a: number;
   user_b: number;
   last_seq: number;
@@ -50,7 +51,7 @@ export interface Parties {
 export type NewMessage = Omit<MessageRow, 'id' | 'isremove' | 'revoke_time'>;
 
 const MESSAGE_COLUMNS = 'id, conversation_id, seq, from_id, to_id, chat_type, type, data, options, from_name, from_avatar, ' +
-  'to_name, to_avatar, send_uuid, isremove, create_time, revoke_time';
+  'to_name, to_avatar, send_uuid, group_json, from_ref, isremove, create_time, revoke_time';
 
 /** A single chat's pair, lower id first (CONTRACT data model: user_a < user_b). */
 export const pairOf = (x: number, y: number): [ number, number ] => (x < y ? [ x, y ] : [ y, x ]);
@@ -128,15 +129,15 @@ export class MessageRepository {
     const row: NewMessage = { ...message, conversation_id: conversation.id, seq: conversation.last_seq + 1 };
     const id = await insert(this.sequelize,
       'INSERT INTO message (conversation_id, seq, from_id, to_id, chat_type, type, data, options, from_name, from_avatar, to_name, ' +
-      'to_avatar, send_uuid, isremove, create_time) VALUES (:conversation_id, :seq, :from_id, :to_id, :chat_type, :type, :data, ' +
-      ':options, :from_name, :from_avatar, :to_name, :to_avatar, :send_uuid, 0, :create_time)',
-      { ...row, create_time: sqlTime(row.create_time) }, transaction);
-    // What the sender sent (the stranger rule's count): a system notice is not the sender's message.
+      'to_avatar, send_uuid, group_json, from_ref, isremove, create_time) VALUES (:conversation_id, :seq, :from_id, :to_id, :chat_type, ' +
+      ':type, :data, :options, :from_name, :from_avatar, :to_name, :to_avatar, :send_uuid, :group_json, :from_ref, 0, :create_time)',
+      { ...row, group_json: row.group_json ?? null, from_ref: row.from_ref ?? null, create_time: sqlTime(row.create_time) }, transaction);
+    // What the sender sent (the stranger rule's count, single chats): a system notice is not the sender's message.
     const sentColumn = message.from_id === conversation.user_a ? 'sent_a' : 'sent_b';
-    const sent = message.type === 'systemNotice' ? '' : `${sentColumn} = ${sentColumn} + 1, `;
+    const sent = message.type === 'systemNotice' || message.chat_type !== 1 ? '' : `${sentColumn} = ${sentColumn} + 1, `;
     await change(this.sequelize, `UPDATE conversation SET last_seq = :seq, last_message_id = :id, ${sent}update_time = :now WHERE id = :conversation`,
       { seq: row.seq, id, now: sqlTime(message.create_time), conversation: conversation.id }, transaction);
-    return { ...row, id: String(id), isremove: 0, revoke_time: null };
+    return { ...row, group_json: row.group_json ?? null, from_ref: row.from_ref ?? null, id: String(id), isremove: 0, revoke_time: null };
   }
 
   /**
@@ -174,10 +175,35 @@ export class MessageRepository {
       { id, data, at: sqlTime(at) }, transaction);
   }
 
-  /** A conversation's messages with `seq` < `before`, newest first: one range of (conversation_id, seq). */
-  async listHistory(conversationId: string, before: number, limit: number): Promise<MessageRow[]> {
+  /**
+   * A conversation's messages with `after` < `seq` < `before`, newest first: one range of
+   * (conversation_id, seq). `after` is a group member's join_seq (0: from the start).
+   */
+  async listHistory(conversationId: string, before: number, limit: number, after = 0): Promise<MessageRow[]> {
     return await this.messages.findAll({
-      where: { conversation_id: conversationId, seq: { [Op.lt]: before } }, order: [[ 'seq', 'DESC' ]], limit, raw: true, useMaster: true,
+      where: { conversation_id: conversationId, seq: { [Op.lt]: before, [Op.gt]: after } }, order: [[ 'seq', 'DESC' ]], limit, raw: true, useMaster: true,
     } as any) as unknown as MessageRow[];
+  }
+
+  // A group's conversation (CONTRACT-groups §B): one row per group (UNIQUE group_id), chat_type 2,
+  // no users; its lock orders the group's messages and stored notices as a pair's does.
+
+  /** The group's conversation id, or null (nothing was stored in it yet). */
+  async findGroupConversationId(groupId: number): Promise<string | null> {
+    const row = await this.conversations.findOne({ attributes: [ 'id' ], where: { group_id: groupId }, raw: true, useMaster: true } as any);
+    return row ? String(row.id) : null;
+  }
+
+  /** Creates the group's conversation if missing (ON DUPLICATE KEY UPDATE: an exclusive lock at once, as saveConversation). */
+  async saveGroupConversation(groupId: number, transaction: Transaction): Promise<void> {
+    await insert(this.sequelize, 'INSERT INTO conversation (chat_type, user_a, user_b, group_id, last_seq, sent_a, sent_b, create_time, update_time) ' +
+      'VALUES (2, NULL, NULL, :groupId, 0, 0, 0, :now, :now) ON DUPLICATE KEY UPDATE id = id', { groupId, now: sqlTime() }, transaction);
+  }
+
+  /** Locks the group's conversation (SELECT … FOR UPDATE); null if there is none. */
+  async lockGroupConversation(groupId: number, transaction: Transaction): Promise<ConversationRow | null> {
+    const rows = await select<ConversationRow>(this.sequelize, 'SELECT id, user_a, user_b, last_seq, sent_a, sent_b FROM conversation ' +
+      'WHERE group_id = :groupId FOR UPDATE', { groupId }, transaction);
+    return rows[0] ? { ...rows[0], id: String(rows[0].id) } : null;
   }
 }

@@ -12,6 +12,7 @@ import { DISCONNECTS } from '../../app/lib/messaging/disconnects';
 import zhTexts from '../../config/locale/zh-CN.json';
 import { login, logout, register } from '../helpers';
 import { Client, befriend, call, connect, device, listen, sendText, user } from '../app/messaging/support';
+import { joinGroup, makeGroup, revokeGroup, sendGroup } from '../app/groups/messageSupport';
 
 const SPEC = path.join(__dirname, '../../docs/asyncapi.yaml');
 
@@ -104,6 +105,55 @@ describe('docs/asyncapi.yaml', () => {
     conforms('nowFriendsNotice', (await applicant.received(1))[0]);
     target.close();
     applicant.close();
+  });
+
+  it('the group frames of CONTRACT-groups §B match (stored notices, a group message and its sync copy, a group revoke and its sync copy)', async () => {
+    const owner = await user('doc_grp_o');
+    const member = await user('doc_grp_m');
+    const late = await user('doc_grp_l');
+    const memberWs = await connect(server.port, member.token);
+    const ownerOther = await connect(server.port, await device(owner));
+    const group = await makeGroup(owner, [ member ], 'docs');
+    await joinGroup(group.id, late);
+    const sent = await sendGroup(server.base, owner.token, group.id, '大家好');
+    assert.equal(sent.status, 200);
+    assert.equal((await revokeGroup(server.base, owner.token, sent.body.data.id, group.id)).status, 200);
+    const [ created, joined, message, revoke ] = await memberWs.received(4);
+    conforms('groupNotice', created);
+    conforms('groupNotice', joined);
+    assert.equal(typeof joined.data.from_id, 'string');
+    conforms('groupChat', message);
+    conforms('groupChatRevoke', revoke);
+    const syncs = await ownerOther.received(2, 'singleChatSync');
+    syncs.forEach(frame => conforms('singleChatSync', frame));
+    memberWs.close();
+    ownerOther.close();
+  });
+
+  it('the unstored group notices match (pending to the owner; quit, removal and dismissal)', async () => {
+    const owner = await user('doc_grp_p');
+    const member = await user('doc_grp_q');
+    const applicant = await user('doc_grp_r');
+    const group = await makeGroup(owner, [ member ], 'docs');
+    const ownerWs = await connect(server.port, owner.token);
+    const memberWs = await connect(server.port, member.token);
+    const post = (token: string, route: string, body: object) => call(server.base, 'POST', `/api/chat/${route}`, token, body);
+    const unstored = async (client: Client, count: number) => {
+      await client.until(() => client.of().filter(frame => !('seq' in frame.data)).length >= count, `${count} unstored notices`);
+      return client.of().filter(frame => !('seq' in frame.data));
+    };
+    assert.equal((await post(owner.token, 'groupAddUserSet', { group_id: group.id, addGroupSet: 1 })).status, 200);
+    assert.equal((await post(applicant.token, 'groupInviteUser', { group_id: group.id, user_id: applicant.id, addGroupDesc: '你好' })).status, 200);
+    conforms('groupPendingNotice', (await unstored(ownerWs, 1))[0]);
+    assert.equal((await post(owner.token, 'groupDeleteUser', { group_id: group.id, user_id: member.id })).status, 200);
+    conforms('groupEventNotice', (await unstored(memberWs, 1))[0]);
+    await joinGroup(group.id, member);
+    assert.equal((await post(member.token, 'groupDeleteOrQuit', { id: group.id })).status, 200);
+    conforms('groupEventNotice', (await unstored(ownerWs, 2))[1]);
+    assert.equal((await post(owner.token, 'groupDeleteOrQuit', { id: group.id })).status, 200);
+    conforms('groupEventNotice', (await unstored(ownerWs, 3))[2]);
+    ownerWs.close();
+    memberWs.close();
   });
 
   describe('coverage', () => it('every documented message was received and matched', () => {

@@ -17,8 +17,10 @@ import { emptyStorage, upload, useDriver } from '../app/files/support';
 import { assertClosed, CLOSED_PORT, unreachableRedis } from '../faults';
 import { appJwtSecret, PASSWORD, register } from '../helpers';
 import { arrive, newDeviceId, send } from '../app/visitors/support';
+import { groupBody, joinGroup, makeGroup } from '../app/groups/messageSupport';
 import { blacklist, friends, textBody, user } from '../app/messaging/support';
 import { friendsOperations, friendsTextsMissingFrom } from './friendsOperations';
+import { groupsOperations, groupsTextsMissingFrom } from './groupsOperations';
 
 // CONTRACT: failure statuses (plus 200).
 const CONTRACT_STATUSES = [ 200, 400, 401, 403, 404, 409, 413, 422, 429, 500, 503 ];
@@ -107,6 +109,7 @@ describe('docs/openapi.yaml', () => {
     const missing = documentedTexts.filter(t => !shown(t).test(text));
     assert.deepEqual(missing, []);
     assert.deepEqual(friendsTextsMissingFrom(text), []);
+    assert.deepEqual(groupsTextsMissingFrom(text), []);
   });
 
   describe('POST /api/regChat', () => {
@@ -306,6 +309,24 @@ describe('docs/openapi.yaml', () => {
     }
   });
 
+  describe('groups routes', () => {
+    for (const operation of groupsOperations) {
+      it(`${operation.method.toUpperCase()} ${operation.route}: every documented status`, async () => {
+        for (const res of await operation.produce()) {
+          // groupQrcode's 200 is a PNG, documented as such.
+          if (/^image\/png/.test(res.headers['content-type'] ?? '')) {
+            const documented = spec.paths[operation.route][operation.method].responses[String(res.status)];
+            assert.ok(documented?.content['image/png'], `${operation.route} ${res.status}: PNG not documented`);
+            assert.equal(res.headers['cache-control'], 'no-store');
+            seen.add(`${operation.method} ${operation.route} ${res.status}`);
+          } else {
+            conforms(operation.method, operation.route, res);
+          }
+        }
+      });
+    }
+  });
+
   describe('messaging routes', () => {
     const send = (token: string, body: object) => post('/api/chat/socket/sendmessage').set('token', token).send(body);
     const pair = () => friends('doc_msg_a', 'doc_msg_b');
@@ -361,6 +382,29 @@ describe('docs/openapi.yaml', () => {
       mock.restore();
       app.mockServiceError('messaging.chat', 'send', new RangeError('boom'));
       conforms('post', route, await send(a.token, textBody(b.id, 'x')).expect(500));
+    });
+
+    it('chatType group: sendmessage 200, 403, 404; revokeMessage 200; history 200 (messages and notices), 403, 404, 422', async () => {
+      const { a, b } = await pair();
+      const stranger = await user('doc_msg_g');
+      const group = await makeGroup(a, [ b ], 'docs');
+      await joinGroup(group.id, stranger);
+      await app.model.query('DELETE FROM chat_group_user WHERE user_id = :id', { replacements: { id: stranger.id } });
+      const sendRoute = '/api/chat/socket/sendmessage';
+      const sent = await send(b.token, groupBody(group.id, 'doc')).expect(200);
+      conforms('post', sendRoute, sent);
+      conforms('post', sendRoute, await send(stranger.token, groupBody(group.id, 'x')).expect(403));
+      conforms('post', sendRoute, await send(a.token, groupBody(group.id + 9, 'x')).expect(404));
+      const revokeRoute = '/api/chat/revokeMessage';
+      conforms('post', revokeRoute, await post(revokeRoute).set('token', a.token).send({ id: sent.body.data.id, chatType: 'group', to_id: group.id }).expect(200));
+      const historyRoute = '/api/chat/history/{user_id}';
+      const get = (path: string, token: string) => app.httpRequest().get(path).set('token', token);
+      const history = await get(`/api/chat/history/${group.id}?chatType=group`, a.token).expect(200);
+      assert.deepEqual(history.body.data.map((m: any) => m.type), [ 'text', 'systemNotice', 'systemNotice' ]);
+      conforms('get', historyRoute, history);
+      conforms('get', historyRoute, await get(`/api/chat/history/${group.id}?chatType=group`, stranger.token).expect(403));
+      conforms('get', historyRoute, await get(`/api/chat/history/${group.id + 9}?chatType=group`, a.token).expect(404));
+      conforms('get', historyRoute, await get(`/api/chat/history/${group.id}?chatType=room`, a.token).expect(422));
     });
 
     it('POST /api/chat/chatGetmessageOffLine: 200, 401, 403, 404, 413, 503, 500', async () => {

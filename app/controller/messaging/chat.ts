@@ -32,13 +32,14 @@ export default class ChatController extends Controller {
     ctx.ok(await ctx.service.messaging.chat.revoke(this.caller, id, chatType, toId));
   }
 
-  /** GET /api/chat/history/:user_id. */
+  /** GET /api/chat/history/:user_id (?chatType=group: `:user_id` is a group id). */
   async history() {
     const { ctx } = this;
     ctx.check(historyParamRules, ctx.params);
     const query = ctx.check(historyQueryRules, ctx.query);
     const limit = toInt(query.limit) ?? DEFAULT_HISTORY_LIMIT;
-    ctx.ok(await ctx.service.messaging.chat.history(ctx.state.session.id, Number(ctx.params.user_id), toInt(query.before), limit));
+    const { id } = ctx.state.session;
+    ctx.ok(await ctx.service.messaging.chat.history(id, Number(ctx.params.user_id), toInt(query.before), limit, query.chatType ?? 'single'));
   }
 
   /** POST /api/chat/autoAddFriendAndAgree: the friends' request body (friend_id, nickname). */

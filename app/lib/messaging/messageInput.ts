@@ -127,6 +127,7 @@ export function parseSendMessage(raw: unknown, callerId: number): SendInput {
     if (typeof body.client_msg_id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(body.client_msg_id)) throw fail('clientMsgId');
     clientMsgId = body.client_msg_id;
   }
-  if (sendtoId === callerId) throw fail('self');
+  // A group's id may equal the caller's: only a single chat can be with oneself.
+  if (body.chatType === 'single' && sendtoId === callerId) throw fail('self');
   return { sendtoId, chatType: body.chatType, type, data, options: parsedOptions, clientMsgId };
 }

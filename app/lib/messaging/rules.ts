@@ -9,6 +9,8 @@ export const historyParamRules = { user_id: { type: 'integer' } };
 export const historyQueryRules = {
   before: { type: 'integer', required: false, widelyUndefined: true },
   limit: { type: 'integer', min: 1, max: 100, required: false, widelyUndefined: true },
+  // CONTRACT-groups §B: `group` reads the group `:user_id` names; absent = single.
+  chatType: { type: 'choice', values: [ 'single', 'group' ], reason: 'messaging.validation.chatType', required: false, widelyUndefined: true },
 };
 
 export const DEFAULT_HISTORY_LIMIT = 30;

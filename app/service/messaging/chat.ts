@@ -103,8 +103,8 @@ export default class ChatService extends Service {
   }
 
   private async sendChecked(caller: Caller, input: SendInput): Promise<MessageObject> {
+    if (input.chatType === 'group') return this.ctx.service.groups.messages.send(caller, input);
     const store = this.app.repos.messages;
-    if (input.chatType === 'group') throw new NotFoundError('messaging.error.groupNotFound');
     const [{ users, links, blockers, conversationId }, sessions ] = await Promise.all([
       store.findParties(caller.id, input.sendtoId),
       this.app.broker.sessionCount(caller.id),
@@ -220,6 +220,7 @@ export default class ChatService extends Service {
 
   /** CONTRACT: POST /api/chat/revokeMessage. */
   async revoke(caller: Caller, id: string, chatType: string, toId: number): Promise<RevokeNotice> {
+    if (chatType === 'group') return this.ctx.service.groups.messages.revoke(caller, id, toId);
     const { broker } = this.app;
     const store = this.app.repos.messages;
     const found = await store.findMessage(id);
@@ -245,8 +246,9 @@ export default class ChatService extends Service {
     });
   }
 
-  /** CONTRACT: GET /api/chat/history/:user_id. */
-  async history(callerId: number, otherId: number, before: number | undefined, limit: number): Promise<MessageObject[]> {
+  /** CONTRACT: GET /api/chat/history/:user_id (?chatType=group: the group's, CONTRACT-groups §B). */
+  async history(callerId: number, otherId: number, before: number | undefined, limit: number, chatType = 'single'): Promise<MessageObject[]> {
+    if (chatType === 'group') return this.ctx.service.groups.messages.history(callerId, otherId, before, limit);
     if (otherId === callerId) throw new ValidationError('messaging.validation.self');
     const store = this.app.repos.messages;
     const conversationId = await store.findConversationId(callerId, otherId);

@@ -8,6 +8,7 @@ import { insertUsers, PASSWORD } from '../../helpers';
 import { testPort } from '../../ports';
 import { productionCluster } from '../../productionCluster';
 import { Client, befriend, call, sendMessage, sleep, textBody } from './support';
+import { makeGroup, sendGroup } from '../groups/messageSupport';
 
 const PORT = testPort(7152);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -91,6 +92,29 @@ describe('messaging on 2 worker processes (egg-scripts, production build)', func
     }
     for (const { client } of sessions) client.close();
     assert.equal(a.id + 1, b.id);
+  });
+
+  it('a group message reaches every member\'s sessions on both workers once, and the sender\'s other session as singleChatSync (CONTRACT-groups §B)', async () => {
+    const [ a, b, c ] = await insertUsers([{ username: 'cluster_a' }, { username: 'cluster_b' }, { username: 'cluster_c' }]);
+    // Made by this test process: the create notice (seq 1) waits in the inboxes, sockets catch it up on connect.
+    const member = (u: typeof a) => ({ id: u.id, username: u.username, token: '' });
+    const group = await makeGroup(member(a), [ member(b), member(c) ], 'cluster group');
+    const sender = await login('cluster_a');
+    const senderOther = await open(await login('cluster_a'));
+    const members = [ await open(await login('cluster_c')) ];
+    for (let i = 0; i < 12 && new Set((await workerOf(members.map(s => s.rid))).values()).size < 2; i++) {
+      members.push(await open(await login('cluster_b')));
+    }
+    for (const { client } of members) assert.equal((await client.received(1))[0].data.seq, 1);
+    const res = await sendGroup(BASE, sender, group.id, 'to the group on every worker');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const message = res.body.data;
+    assert.equal(message.seq, 2);
+    for (const { client } of members) assert.deepEqual((await client.received(2))[1].data, message);
+    assert.deepEqual((await senderOther.client.received(1, 'singleChatSync'))[0].data, message);
+    await sleep(500);
+    for (const { client } of members) assert.equal(client.of().length, 2, 'exactly once per session');
+    for (const { client } of [ ...members, senderOther ]) client.close();
   });
 
   it('2 and 8 sockets of one session opened 0-2 ms apart across both workers: exactly one active, it gets the next message (CONTRACT-client-behaviour §2)', async () => {

@@ -74,6 +74,26 @@ describe('app/lib/messaging', () => {
     assert.equal(messageObject({ ...row, type: 'systemNotice', data: '{"data":"n"}' }).data.constructor, Object);
   });
 
+  it('builds a group row\'s objects with its stored G: message (group, sendUUid, seq), stored notice (group, seq), revoke notice (group)', () => {
+    const g = { create_time: '2026-12-07 08:00:00', id: 5, uuid: 'g', user_id: 1, name: 'G', avatar: 'A,B', remark: '', invite_confirm: 0, status: 1, order: 50 };
+    const row = {
+      id: 9, conversation_id: 4, seq: 2, from_id: 1, to_id: 5, chat_type: 2, type: 'text', data: '{"data":"x","dataType":false,"otherData":null}',
+      options: null, from_name: 'a', from_avatar: 'A', to_name: 'G', to_avatar: 'A,B', send_uuid: 'u', group_json: JSON.stringify(g), from_ref: null,
+      isremove: 0, create_time: new Date(1000), revoke_time: null,
+    };
+    const message = messageObject(row);
+    assert.deepEqual(Object.keys(message), [ 'id', 'from_avatar', 'from_name', 'from_id', 'to_id', 'to_name', 'to_avatar', 'chatType', 'type',
+      'data', 'options', 'create_time', 'isremove', 'group', 'sendUUid', 'seq' ]);
+    assert.deepEqual(message.group, g);
+    assert.equal(message.chatType, 'group');
+    const notice = messageObject({ ...row, type: 'systemNotice', data: '{"data":"n","dataType":false,"otherData":null}', from_id: 0, from_ref: 'redirect-x' });
+    assert.deepEqual(Object.keys(notice).slice(-3), [ 'isremove', 'group', 'seq' ]);
+    assert.equal(notice.from_id, 'redirect-x');
+    const revoked = revokeNotice({ ...row, isremove: 1, data: revokedData('a'), revoke_time: new Date(2000) });
+    assert.deepEqual(revoked.group, g);
+    assert.equal(revoked.chatType, 'group');
+  });
+
   it('revokeMessage fields: required in order, malformed id is an unknown message', () => {
     assert.equal(reason(() => parseRevoke({ chatType: 'single' })), 'validation.required:id');
     assert.equal(reason(() => parseRevoke({ id: '1', chatType: 'single', to_id: '0' })), 'messaging.validation.positiveInteger:to_id');
