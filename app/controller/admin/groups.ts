@@ -5,8 +5,9 @@ const PAGE = 50;
 
 /**
  * CONTRACT-admin §4: groups, read-only for now (owner, member count, status; members). The
- * group actions (ban, unban, dismiss, transfer) wait for the groups domain's use cases: the
- * console will call those, never write chat_group itself.
+ * group actions (ban, unban, dismiss, transfer) wait for operator use cases in the groups domain
+ * (it has no ban/unban, and its dismissal and transfer act as the owner): the console will call
+ * those, never write chat_group itself.
  */
 export default class AdminGroupsController extends Controller {
   async index() {
