@@ -1,8 +1,9 @@
 // The `conversation` and `message` tables (docs: architecture "Repositories"). Every read uses
 // the primary: a client reads back right after writing, and delivery must see committed rows.
-import { Op, Sequelize, Transaction } from 'sequelize';
+import { Sequelize, Transaction } from 'sequelize';
 import { BLOCKS } from './friends.sql';
 import { MessageRow } from '../lib/messaging/messageView';
+import { pooledExecute } from '../lib/pooledQuery';
 import { sqlTime } from '../lib/time';
 import type { Conversation } from '../model/conversation';
 import type { Message } from '../model/message';
@@ -52,6 +53,10 @@ export type NewMessage = Omit<MessageRow, 'id' | 'isremove' | 'revoke_time'>;
 const MESSAGE_COLUMNS = 'id, conversation_id, seq, from_id, to_id, chat_type, type, data, options, from_name, from_avatar, ' +
   'to_name, to_avatar, send_uuid, isremove, create_time, revoke_time';
 
+const CONVERSATION_OF_PAIR = 'SELECT id FROM conversation WHERE user_a = ? AND user_b = ?';
+// One range of (conversation_id, seq), backwards.
+const HISTORY_PAGE = `SELECT ${MESSAGE_COLUMNS} FROM message WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`;
+
 /** A single chat's pair, lower id first (CONTRACT data model: user_a < user_b). */
 export const pairOf = (x: number, y: number): [ number, number ] => (x < y ? [ x, y ] : [ y, x ]);
 
@@ -62,7 +67,7 @@ export class MessageRepository {
     return this.sequelize.model('Message') as typeof Message;
   }
 
-  private get conversations() {
+  protected get conversations() {
     return this.sequelize.model('Conversation') as typeof Conversation;
   }
 
@@ -99,8 +104,8 @@ export class MessageRepository {
 
   /** The pair's conversation id, or null. */
   async findConversationId(x: number, y: number): Promise<string | null> {
-    const [ a, b ] = pairOf(x, y);
-    const row = await this.conversations.findOne({ attributes: [ 'id' ], where: { user_a: a, user_b: b }, raw: true, useMaster: true } as any);
+    // A hot read (history): prepared on a pooled connection, on the primary (app/lib/pooledQuery.ts).
+    const [ row ] = await pooledExecute<{ id: number | string }>(this.sequelize, 'write', CONVERSATION_OF_PAIR, pairOf(x, y));
     return row ? String(row.id) : null;
   }
 
@@ -176,8 +181,7 @@ export class MessageRepository {
 
   /** A conversation's messages with `seq` < `before`, newest first: one range of (conversation_id, seq). */
   async listHistory(conversationId: string, before: number, limit: number): Promise<MessageRow[]> {
-    return await this.messages.findAll({
-      where: { conversation_id: conversationId, seq: { [Op.lt]: before } }, order: [[ 'seq', 'DESC' ]], limit, raw: true, useMaster: true,
-    } as any) as unknown as MessageRow[];
+    // A hot read: prepared on a pooled connection, on the primary (app/lib/pooledQuery.ts).
+    return pooledExecute<MessageRow>(this.sequelize, 'write', HISTORY_PAGE, [ conversationId, before, limit ]);
   }
 }
