@@ -19,6 +19,13 @@ async function onPooledConnection<T>(sequelize: Sequelize, target: Target, use: 
   }
 }
 
+// Prepared or not? mysql2 parses a prepared statement's rows with its binary parser, which, with
+// the connection-wide typeCast that Sequelize installs, builds a wrapper object with closures
+// for every field of every row (binary_parser.js `wrap`), where the text parser builds them once
+// per result. A 50-row history page cost 25 ms of worker time that way (docs/performance.md
+// "The hot reads"): statements returning many rows go through pooledQuery, point reads through
+// pooledExecute*.
+
 /** A prepared statement (mysql2 `execute`, prepared once per connection) with `?` values. */
 export function pooledExecute<T>(sequelize: Sequelize, target: Target, sql: string, values: ExecuteValues[]): Promise<T[]> {
   return onPooledConnection(sequelize, target, connection => new Promise<T[]>((resolve, reject) => {
@@ -56,6 +63,49 @@ export async function pooledExecuteMany<K, T>(sequelize: Sequelize, target: Targ
     return pooledExecute<T>(sequelize, target, sql(size), padded.flatMap(keyValues));
   }));
   return answers.flat();
+}
+
+// The UNION ALL texts of pooledExecuteUnion, by statement and branch count.
+const unions = new Map<string, Map<number, string>>();
+
+function unionOf(sql: string, count: number): string {
+  let byCount = unions.get(sql);
+  if (!byCount) unions.set(sql, byCount = new Map());
+  let text = byCount.get(count);
+  if (!text) {
+    const body = sql.replace(/^\s*SELECT\s/i, '');
+    text = Array.from({ length: count }, (_, i) => `(SELECT ${i} AS batch_key, ${body.replace(/:(\w+)/g, `:$1_${i}`)})`).join(' UNION ALL ');
+    byCount.set(count, text);
+  }
+  return text;
+}
+
+/**
+ * One named SELECT (a point read: at most a few rows, no ORDER BY) for many value sets in one
+ * prepared statement: a UNION ALL of one branch per set, each row tagged with its branch. The
+ * sets are padded to a power of two (the last repeated), at most `maxSets` a statement, so a
+ * connection prepares at most log2(maxSets) + 1 texts per statement. The rows of each set, in
+ * the order given.
+ */
+export async function pooledExecuteUnion<T>(sequelize: Sequelize, target: Target, sql: string, sets: Array<Record<string, ExecuteValues>>,
+  maxSets = 32): Promise<T[][]> {
+  const answers: T[][] = sets.map(() => []);
+  const chunks: number[] = [];
+  for (let i = 0; i < sets.length; i += maxSets) chunks.push(i);
+  await Promise.all(chunks.map(async start => {
+    const chunk = sets.slice(start, start + maxSets);
+    let size = 1;
+    while (size < chunk.length) size *= 2;
+    const values: Record<string, ExecuteValues> = {};
+    for (let i = 0; i < size; i++) {
+      for (const [ name, value ] of Object.entries(chunk[Math.min(i, chunk.length - 1)])) values[`${name}_${i}`] = value;
+    }
+    const rows = await pooledExecuteNamed<T & { batch_key: number }>(sequelize, target, unionOf(sql, size), values);
+    for (const { batch_key, ...row } of rows) {
+      if (batch_key < chunk.length) answers[start + Number(batch_key)].push(row as unknown as T);
+    }
+  }));
+  return answers;
 }
 
 /**

@@ -8,7 +8,7 @@ import { FriendStanding } from '../lib/account/standing';
 import { ProfileField } from '../lib/friends/rules';
 import { FriendItemRow, InboxRow, PairRow, UserInfoRow } from '../lib/friends/views';
 import { sqlTime } from '../lib/time';
-import { pooledExecuteMany, pooledExecuteNamed } from '../lib/pooledQuery';
+import { pooledExecuteMany, pooledExecuteNamed, pooledExecuteUnion, pooledQuery } from '../lib/pooledQuery';
 import { TurnBatch } from '../lib/turnBatch';
 import { SQL } from './friends.sql';
 import { change, insert, select } from './statements';
@@ -92,6 +92,9 @@ function versionStatement(count: number): string {
 
 export class FriendRepository {
   private readonly versions = new TurnBatch<number, string | null>(ids => this.listVersions(ids));
+  // The pair reads of one turn of the event loop, one statement each kind (keys `me:friend`).
+  private readonly friendInfos = this.pairBatch<FriendInfoRow>(SQL.friendInfo);
+  private readonly friendRows = this.pairBatch<PairRow>(SQL.myFriendRow);
 
   constructor(private readonly sequelize: Sequelize) {}
 
@@ -101,6 +104,22 @@ export class FriendRepository {
    */
   private read<T>(sql: string, values: Record<string, number | string>): Promise<T[]> {
     return pooledExecuteNamed<T>(this.sequelize, 'write', sql, values);
+  }
+
+  /** A hot read of many rows: the same, on the text protocol (see app/lib/pooledQuery.ts). */
+  private readMany<T>(sql: string, values: Record<string, number | string>): Promise<T[]> {
+    return pooledQuery<T>(this.sequelize, 'write', sql, values);
+  }
+
+  /** Lookups of one statement by (me, friend), those of one turn of the event loop sent together (app/lib/turnBatch.ts). */
+  private pairBatch<T>(sql: string): TurnBatch<string, T | null> {
+    return new TurnBatch<string, T | null>(async keys => {
+      const sets = keys.map(key => {
+        const [ me, friend ] = key.split(':').map(Number);
+        return { me, friend };
+      });
+      return (await pooledExecuteUnion<T>(this.sequelize, 'write', sql, sets)).map(rows => rows[0] ?? null);
+    });
   }
 
   private async readFirst<T>(sql: string, values: Record<string, number | string>): Promise<T | null> {
@@ -157,7 +176,7 @@ export class FriendRepository {
 
   /** A page of the applications to me (newest first, gone applicants left out), each row carrying my pending count. */
   listInbox(me: number, offset: number, limit: number): Promise<Array<InboxRow & { pending: number }>> {
-    return this.read(SQL.inboxPage, { me, offset, limit });
+    return this.readMany(SQL.inboxPage, { me, offset, limit });
   }
 
   /** Pending applications to me from applicants who are not gone. */
@@ -233,7 +252,7 @@ export class FriendRepository {
 
   /** A page of my visible friends by friend_id. */
   listFriends(me: number, offset: number, limit: number): Promise<FriendItemRow[]> {
-    return this.read<FriendItemRow>(SQL.friendPage, { me, offset, limit });
+    return this.readMany<FriendItemRow>(SQL.friendPage, { me, offset, limit });
   }
 
   async countFriends(me: number): Promise<number> {
@@ -257,12 +276,12 @@ export class FriendRepository {
 
   /** My row about a visible friend with the friend's profile, or null. */
   findFriendInfo(me: number, friend: number): Promise<FriendInfoRow | null> {
-    return this.readFirst<FriendInfoRow>(SQL.friendInfo, { me, friend });
+    return this.friendInfos.get(`${me}:${friend}`);
   }
 
   /** My row about a visible friend I did not blacklist, or null. */
   findFriendRow(me: number, friend: number): Promise<PairRow | null> {
-    return this.readFirst<PairRow>(SQL.myFriendRow, { me, friend });
+    return this.friendRows.get(`${me}:${friend}`);
   }
 
   /** My row's isblack about a visible friend, or null: no row, or the friend is gone. */

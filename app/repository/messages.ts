@@ -3,7 +3,7 @@
 import { Sequelize, Transaction } from 'sequelize';
 import { BLOCKS } from './friends.sql';
 import { MessageRow } from '../lib/messaging/messageView';
-import { pooledExecute } from '../lib/pooledQuery';
+import { pooledExecute, pooledQuery } from '../lib/pooledQuery';
 import { sqlTime } from '../lib/time';
 import type { Conversation } from '../model/conversation';
 import type { Message } from '../model/message';
@@ -55,7 +55,7 @@ const MESSAGE_COLUMNS = 'id, conversation_id, seq, from_id, to_id, chat_type, ty
 
 const CONVERSATION_OF_PAIR = 'SELECT id FROM conversation WHERE user_a = ? AND user_b = ?';
 // One range of (conversation_id, seq), backwards.
-const HISTORY_PAGE = `SELECT ${MESSAGE_COLUMNS} FROM message WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`;
+const HISTORY_PAGE = `SELECT ${MESSAGE_COLUMNS} FROM message WHERE conversation_id = :conversationId AND seq < :before ORDER BY seq DESC LIMIT :limit`;
 
 /** A single chat's pair, lower id first (CONTRACT data model: user_a < user_b). */
 export const pairOf = (x: number, y: number): [ number, number ] => (x < y ? [ x, y ] : [ y, x ]);
@@ -181,7 +181,7 @@ export class MessageRepository {
 
   /** A conversation's messages with `seq` < `before`, newest first: one range of (conversation_id, seq). */
   async listHistory(conversationId: string, before: number, limit: number): Promise<MessageRow[]> {
-    // A hot read: prepared on a pooled connection, on the primary (app/lib/pooledQuery.ts).
-    return pooledExecute<MessageRow>(this.sequelize, 'write', HISTORY_PAGE, [ conversationId, before, limit ]);
+    // A hot read of many rows: on a pooled connection, on the primary, text protocol (app/lib/pooledQuery.ts).
+    return pooledQuery<MessageRow>(this.sequelize, 'write', HISTORY_PAGE, { conversationId, before, limit });
   }
 }
