@@ -54,8 +54,12 @@ const MESSAGE_COLUMNS = 'id, conversation_id, seq, from_id, to_id, chat_type, ty
   'to_name, to_avatar, send_uuid, isremove, create_time, revoke_time';
 
 const CONVERSATION_OF_PAIR = 'SELECT id FROM conversation WHERE user_a = ? AND user_b = ?';
-// One range of (conversation_id, seq), backwards.
-const HISTORY_PAGE = `SELECT ${MESSAGE_COLUMNS} FROM message WHERE conversation_id = :conversationId AND seq < :before ORDER BY seq DESC LIMIT :limit`;
+// One range of (conversation_id, seq), backwards, stopping after :limit rows. Left to itself,
+// MariaDB takes `ref` on conversation_id alone and walks the conversation from its newest message
+// down to :before (5,000 rows read for a page of 50 in the middle of 10,000); the index forced
+// and the ORDER BY naming both key parts make it a range that starts at :before.
+const HISTORY_PAGE = `SELECT ${MESSAGE_COLUMNS} FROM message FORCE INDEX (idx_message_conversation_seq)
+  WHERE conversation_id = :conversationId AND seq < :before ORDER BY conversation_id DESC, seq DESC LIMIT :limit`;
 
 /** A single chat's pair, lower id first (CONTRACT data model: user_a < user_b). */
 export const pairOf = (x: number, y: number): [ number, number ] => (x < y ? [ x, y ] : [ y, x ]);
