@@ -25,8 +25,14 @@ async function searchPlans(connection, keywordsByKind, callerId, limit = 20) {
     const plan = new SearchPlan(keyword, gramLookup(keyword));
     const values = plan.replacements(callerId, limit);
     const run = async sql => (await connection.query(inline(connection, sql, values)))[0];
-    const sizes = plan.needsProbe ? plan.sizesOf(await run(plan.probe())) : null;
-    out.push(`-- ${kind} "${keyword}", all three tiers${sizes ? ` (probe: ${JSON.stringify(sizes)})` : ''}\n${format(await run(`ANALYZE ${plan.all(sizes, limit)}`))}`);
+    const sizes = plan.sizesOf(await run(plan.probe()));
+    const first = await run(plan.first(sizes, limit));
+    const tiers = plan.restInFirst(sizes, limit) ? 'all three tiers' : 'exact + prefix tiers';
+    out.push(`-- ${kind} "${keyword}", ${tiers} (probe: ${JSON.stringify(sizes)})\n${format(await run(`ANALYZE ${plan.first(sizes, limit)}`))}`);
+    if (first.length < limit && !plan.restInFirst(sizes, limit)) {
+      values.limit = limit - first.length;
+      out.push(`-- ${kind} "${keyword}", rest tier\n${format(await run(`ANALYZE ${plan.rest(sizes)}`))}`);
+    }
   }
   return out;
 }

@@ -114,6 +114,16 @@ export async function pooledExecuteUnion<T>(sequelize: Sequelize, target: Target
  */
 export function pooledQuery<T>(sequelize: Sequelize, target: Target, sql: string, values: Record<string, QueryValues>): Promise<T[]> {
   return onPooledConnection(sequelize, target, connection => new Promise<T[]>((resolve, reject) => {
-    connection.query<RowDataPacket[]>({ sql, values, namedPlaceholders: true }, (err, rows) => (err ? reject(err) : resolve(rows as T[])));
+    connection.query<RowDataPacket[]>({ sql, values, namedPlaceholders: true, typeCast: driverTypes },
+      (err, rows) => (err ? reject(err) : resolve(rows as T[])));
   }));
 }
+
+/**
+ * mysql2's own conversions instead of Sequelize's connection-wide typeCast, which runs for every
+ * field of every row and parses each DATETIME through moment-timezone. The values are the same
+ * for what the hot reads select: DATETIME as a Date in the connection's time zone (Sequelize gives
+ * mysql2 its `timezone`, +00:00), integers as numbers (BIGINT too while safe: supportBigNumbers),
+ * text as strings; DATE columns are selected formatted (DATE_FORMAT) where they are read.
+ */
+const driverTypes = (_field: unknown, next: () => unknown) => next();

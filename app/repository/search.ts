@@ -8,9 +8,9 @@
 // optimizer only fills in primary-key probes.
 import type { Sequelize } from 'sequelize';
 import { escapeLike } from '../lib/account/like';
-import { characters, GRAM_LENGTH, GramLookup, gramLookup, MAX_GRAMS } from '../lib/account/searchGrams';
+import { GramLookup, gramLookup, MAX_GRAMS } from '../lib/account/searchGrams';
 import { SearchResult } from '../lib/account/userView';
-import { pooledExecuteNamed } from '../lib/pooledQuery';
+import { pooledQuery } from '../lib/pooledQuery';
 
 /**
  * What the index says each range a tier may drive from holds: MariaDB's own index dives
@@ -25,6 +25,9 @@ export interface RangeSizes {
   /** Rows of each anywhere gram, in `lookup.anywhere` order. */
   grams: number[];
 }
+
+/** A rest-tier walk this short rides along with the first statement. */
+export const CHEAP_REST_ROWS = 200;
 
 /**
  * Range sizes are kept per keyword for this long (and for at most SIZES_KEPT keywords, least
@@ -71,14 +74,6 @@ export class SearchPlan {
   }
 
   /**
-   * A keyword longer than a gram has several ranges to choose from: the names starting with
-   * it, and each of its grams. Shorter ones have exactly one range per tier.
-   */
-  get needsProbe(): boolean {
-    return characters(this.keyword).length > GRAM_LENGTH;
-  }
-
-  /**
    * EXPLAIN of one SELECT per range: row `id` 1 is the name range, 2 the prefix gram, 3 + i
    * the anywhere gram i (see sizesOf). Reads only the index pages of the dives.
    */
@@ -95,17 +90,28 @@ export class SearchPlan {
   }
 
   /**
-   * CONTRACT: the exact name first, then names starting with the keyword, then the rest, each
-   * by id: one statement, each tier's walk stopping after `limit` matches.
+   * CONTRACT: the exact name first, then names starting with the keyword, by id; and the rest
+   * tier too when it will be needed or costs little (restInFirst): one statement per search.
    */
-  all(sizes: RangeSizes | null, limit: number): string {
+  first(sizes: RangeSizes, limit: number): string {
     const exact = `SELECT 0 AS tier, ${COLUMNS} FROM \`user\` u
       WHERE u.username = :keyword AND u.username LIKE :contains ${ESCAPE} AND ${LISTABLE}`;
     const verify = `u.username LIKE :prefix ${ESCAPE} AND u.username <> :keyword AND ${LISTABLE}`;
-    const prefix = sizes && this.byNameIsCheaper(sizes, limit) ?
+    const prefix = this.byNameIsCheaper(sizes, limit) ?
       `SELECT 1 AS tier, ${COLUMNS} FROM \`user\` u FORCE INDEX (uk_user_username) WHERE ${verify} ORDER BY u.id LIMIT :limit` :
       `${walk(1, gramRange('g', 'p0', 1), this.rarest(sizes, MAX_GRAMS - 1, 1))} AND ${verify} ORDER BY g.user_id LIMIT :limit`;
-    return `(${exact}) UNION ALL (${prefix}) UNION ALL (${this.rest(sizes)}) ORDER BY tier, id LIMIT :limit`;
+    const rest = this.restInFirst(sizes, limit) ? ` UNION ALL (${this.rest(sizes)})` : '';
+    return `(${exact}) UNION ALL (${prefix})${rest} ORDER BY tier, id LIMIT :limit`;
+  }
+
+  /**
+   * The rest tier rides along with the first statement when fewer names than `limit` start with
+   * the keyword (the tiers before cannot fill the page, so it will be needed), or when its
+   * smallest gram is so short that walking it costs less than a round trip. Otherwise the
+   * prefix tier fills the page, and a rest walk would only look for matches nobody reads.
+   */
+  restInFirst(sizes: RangeSizes, limit: number): boolean {
+    return sizes.byName < limit || Math.min(...sizes.grams) <= CHEAP_REST_ROWS;
   }
 
   /**
@@ -118,7 +124,7 @@ export class SearchPlan {
   }
 
   /** CONTRACT: then the names containing the keyword further in, by id. */
-  private rest(sizes: RangeSizes | null): string {
+  rest(sizes: RangeSizes): string {
     const [ driver, ...probes ] = this.rarest(sizes, MAX_GRAMS, 0);
     return `${walk(2, gramRange('g', driver, 0), probes)}
       AND u.username LIKE :contains ${ESCAPE} AND u.username NOT LIKE :prefix ${ESCAPE} AND ${LISTABLE}
@@ -126,8 +132,8 @@ export class SearchPlan {
   }
 
   /** Names of up to `count` anywhere grams, the smallest ranges first, skipping the first `skip`. */
-  private rarest(sizes: RangeSizes | null, count: number, skip: number): string[] {
-    const order = this.gramNames.map((name, i) => ({ name, i, size: sizes ? sizes.grams[i] : 0 }))
+  private rarest(sizes: RangeSizes, count: number, skip: number): string[] {
+    const order = this.gramNames.map((name, i) => ({ name, i, size: sizes.grams[i] }))
       .filter(gram => gram.i >= skip)
       .sort((a, b) => a.size - b.size || a.i - b.i);
     return order.slice(0, count).map(gram => gram.name);
@@ -148,16 +154,23 @@ export class SearchRepository {
    * collation); exact match first, then prefix, then the rest, ties by id. The same rows, in the
    * same order, as the plain
    *   WHERE username LIKE '%kw%' AND <listable> ORDER BY username = kw DESC, username LIKE 'kw%' DESC, id
-   * without scanning the table, in one statement; a keyword longer than a gram first needs the
-   * sizes of its ranges (one EXPLAIN, kept SIZES_TTL_MS for the next searches of it).
+   * without scanning the table. The sizes of the keyword's ranges (one EXPLAIN, kept
+   * SIZES_TTL_MS for the next searches of it) choose the plan; then one statement, and a second
+   * for the rest tier only when the first left it out and rows are missing.
    */
   async listMatches(keyword: string, limit: number, callerId: number): Promise<TieredRow[]> {
     const lookup = gramLookup(keyword);
     if (!lookup) return [];
     const plan = new SearchPlan(keyword, lookup);
     const values = plan.replacements(callerId, limit);
-    const sizes = plan.needsProbe ? await this.rangeSizes(plan, values) : null;
-    return this.select<TieredRow>(plan.all(sizes, limit), values);
+    const sizes = await this.rangeSizes(plan, values);
+    const found = await this.select<TieredRow>(plan.first(sizes, limit), values);
+    if (found.length < limit && !plan.restInFirst(sizes, limit)) {
+      const rest = await this.select<TieredRow>(plan.rest(sizes), { ...values, limit: limit - found.length });
+      // A second statement: skip a row that a concurrent rename moved between the tiers.
+      found.push(...rest.filter(row => !found.some(seen => seen.id === row.id)));
+    }
+    return found;
   }
 
   /** Forgets every kept range size (the plan test, after loading other data). */
@@ -181,10 +194,11 @@ export class SearchRepository {
   }
 
   /**
-   * One search statement on a pooled connection of a replica, prepared (the texts are few: a
-   * plan's shape, never its values); the plan test wraps this to ANALYZE each statement.
+   * One search statement on a pooled connection of a replica, text protocol: up to 20 rows, which
+   * mysql2's binary parser would wrap field by field (app/lib/pooledQuery.ts); the plan test
+   * wraps this to ANALYZE each statement.
    */
   protected select<T extends object>(sql: string, values: Record<string, string | number>): Promise<T[]> {
-    return pooledExecuteNamed<T>(this.sequelize, 'read', sql, values);
+    return pooledQuery<T>(this.sequelize, 'read', sql, values);
   }
 }
