@@ -47,8 +47,8 @@ export function pooledExecuteNamed<T>(sequelize: Sequelize, target: Target, sql:
 }
 
 /**
- * The same statement for many keys at once: `sql(n)` takes `n` keys (`?` each, as `keyValues`
- * spreads them). Key counts are padded to a power of two (the last key repeated), so a
+ * The same statement for many keys at once, batched as app/repository/users.ts batches its
+ * lookups: `sql(n)` takes `n` keys (`?` each, as `keyValues` spreads them). Key counts are padded to a power of two (the last key repeated), so a
  * connection prepares at most log2(maxKeys) + 1 statements per kind; more keys than `maxKeys`
  * go out as several statements, side by side.
  */
@@ -109,8 +109,18 @@ export async function pooledExecuteUnion<T>(sequelize: Sequelize, target: Target
 }
 
 /**
- * A statement with `:name` values, escaped by the driver (text protocol: for statements whose
- * text varies too much to prepare each).
+ * mysql2's own conversions instead of Sequelize's connection-wide typeCast, which runs for every
+ * field of every row and parses each DATETIME through moment-timezone. The values are the same
+ * for what the hot reads select: DATETIME as a Date in the connection's time zone (Sequelize gives
+ * mysql2 its `timezone`, +00:00), integers as numbers (BIGINT too while safe: supportBigNumbers),
+ * text as strings; DATE columns are selected formatted (DATE_FORMAT) where they are read.
+ */
+const driverTypes = (_field: unknown, next: () => unknown) => next();
+
+/**
+ * A statement with `:name` values, escaped by the driver, text protocol and the driver's own
+ * conversions: for statements returning many rows (see above), or whose text varies too much to
+ * prepare each.
  */
 export function pooledQuery<T>(sequelize: Sequelize, target: Target, sql: string, values: Record<string, QueryValues>): Promise<T[]> {
   return onPooledConnection(sequelize, target, connection => new Promise<T[]>((resolve, reject) => {
@@ -119,11 +129,3 @@ export function pooledQuery<T>(sequelize: Sequelize, target: Target, sql: string
   }));
 }
 
-/**
- * mysql2's own conversions instead of Sequelize's connection-wide typeCast, which runs for every
- * field of every row and parses each DATETIME through moment-timezone. The values are the same
- * for what the hot reads select: DATETIME as a Date in the connection's time zone (Sequelize gives
- * mysql2 its `timezone`, +00:00), integers as numbers (BIGINT too while safe: supportBigNumbers),
- * text as strings; DATE columns are selected formatted (DATE_FORMAT) where they are read.
- */
-const driverTypes = (_field: unknown, next: () => unknown) => next();

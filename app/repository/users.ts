@@ -8,10 +8,12 @@ import { CreationAttributes, ModelStatic, Op, Sequelize, Transaction } from 'seq
 import { Standing } from '../lib/account/standing';
 import { User } from '../model/user';
 import { UserInfo } from '../model/userInfo';
-import { pooledExecuteMany } from '../lib/pooledQuery';
+import { pooledExecute } from '../lib/pooledQuery';
 import { TurnBatch } from '../lib/turnBatch';
 
-// One statement per id count (padded to a power of two by pooledExecuteMany: at most 7 per connection).
+// Id counts are padded to a power of two (the last id repeated), so a connection prepares at
+// most 7 statements; more ids than MAX_IDS go out as several statements.
+const MAX_IDS = 64;
 const statements = new Map<number, string>();
 function statementFor(count: number): string {
   let sql = statements.get(count);
@@ -81,10 +83,18 @@ export class UserRepository {
     return this.batch.get(id);
   }
 
-  /** The standing of each id, in the order given (null: no such user), 64 ids per statement. */
+  /** The standing of each id, in the order given (null: no such user), MAX_IDS ids per statement. */
   async listStandings(ids: number[]): Promise<Array<Standing | null>> {
-    const rows = await pooledExecuteMany<number, Standing>(this.sequelize, 'write', statementFor, ids, id => [ id ]);
-    const found = new Map(rows.map(row => [ row.id, row ]));
+    const chunks: number[][] = [];
+    for (let i = 0; i < ids.length; i += MAX_IDS) chunks.push(ids.slice(i, i + MAX_IDS));
+    const found = new Map((await Promise.all(chunks.map(chunk => this.selectStandings(chunk)))).flat().map(row => [ row.id, row ]));
     return ids.map(id => found.get(id) ?? null);
+  }
+
+  private selectStandings(ids: number[]): Promise<Standing[]> {
+    let size = 1;
+    while (size < ids.length) size *= 2;
+    const values = ids.concat(new Array(size - ids.length).fill(ids[ids.length - 1]));
+    return pooledExecute<Standing>(this.sequelize, 'write', statementFor(size), values);
   }
 }
