@@ -48,9 +48,10 @@ export function pooledExecuteNamed<T>(sequelize: Sequelize, target: Target, sql:
 
 /**
  * The same statement for many keys at once, batched as app/repository/users.ts batches its
- * lookups: `sql(n)` takes `n` keys (`?` each, as `keyValues` spreads them). Key counts are padded to a power of two (the last key repeated), so a
- * connection prepares at most log2(maxKeys) + 1 statements per kind; more keys than `maxKeys`
- * go out as several statements, side by side.
+ * lookups: `sql(n)` takes `n` keys (`?` each, as `keyValues` spreads them). Key counts are
+ * padded to a power of two (the last key repeated), so a connection prepares at most
+ * log2(maxKeys) + 1 statements per kind; more keys than `maxKeys` go out as several
+ * statements, side by side.
  */
 export async function pooledExecuteMany<K, T>(sequelize: Sequelize, target: Target, sql: (count: number) => string, keys: K[],
   keyValues: (key: K) => ExecuteValues[], maxKeys = 64): Promise<T[]> {
