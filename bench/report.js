@@ -10,8 +10,9 @@ function table(results) {
   const rows = results.map(r => {
     const base = baseline(r.connections);
     return [
-      r.name, String(r.connections), fixed(r.rps, 0), `${fixed(r.rps / base.rps, 2)}x`,
-      fixed(r.p50, 0), fixed(r.p99, 0), `${fixed(r.p99 / base.p99, 1)}x`,
+      // A scenario run at a connection count the baseline was not run at has no ratio ('-').
+      r.name, String(r.connections), fixed(r.rps, 0), `${fixed(r.rps / base?.rps, 2)}x`,
+      fixed(r.p50, 0), fixed(r.p99, 0), `${fixed(r.p99 / base?.p99, 1)}x`,
       r.unexpected || r.errors || r.timeouts ? `${r.unexpected} bad status, ${r.errors} errors, ${r.timeouts} timeouts` : 'ok',
     ];
   });

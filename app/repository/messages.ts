@@ -4,6 +4,7 @@ import { Sequelize, Transaction } from 'sequelize';
 import { BLOCKS } from './friends.sql';
 import { MessageRow } from '../lib/messaging/messageView';
 import { pooledExecute, pooledQuery } from '../lib/pooledQuery';
+import { TurnBatch } from '../lib/turnBatch';
 import { sqlTime } from '../lib/time';
 import type { Conversation } from '../model/conversation';
 import type { Message } from '../model/message';
@@ -152,20 +153,28 @@ export class MessageRepository {
   /**
    * Messages by id, committed ones only. An id not visible yet may belong to a transaction that
    * has appended its inbox entry but not committed: a locking read waits for that transaction,
-   * then sees the row if it committed. Ids still missing were rolled back.
+   * then sees the row if it committed. Ids still missing were rolled back. The lookups of one
+   * turn of the event loop share one statement (app/lib/turnBatch.ts): a group message read by
+   * its members' sockets at once costs one query, not one per member.
    */
   async listMessages(ids: string[]): Promise<Map<string, MessageRow>> {
+    const rows = await Promise.all(ids.map(id => this.messageBatch.get(id)));
+    return new Map(rows.flatMap((row, i) => (row ? [ [ ids[i], row ] as const ] : [])));
+  }
+
+  private readonly messageBatch = new TurnBatch<string, MessageRow | null>(async ids => {
     const found = new Map<string, MessageRow>();
-    if (!ids.length) return found;
-    const rows = await select<MessageRow>(this.sequelize, `SELECT ${MESSAGE_COLUMNS} FROM message WHERE id IN (:ids)`, { ids });
-    for (const row of rows) found.set(String(row.id), row);
+    // A hot read (every delivered frame): a pooled connection, the primary, text protocol.
+    for (const row of await pooledQuery<MessageRow>(this.sequelize, 'write', `SELECT ${MESSAGE_COLUMNS} FROM message WHERE id IN (:ids)`, { ids })) {
+      found.set(String(row.id), row);
+    }
     const missing = ids.filter(id => !found.has(id));
     if (missing.length) {
       const late = await select<MessageRow>(this.sequelize, `SELECT ${MESSAGE_COLUMNS} FROM message WHERE id IN (:ids) LOCK IN SHARE MODE`, { ids: missing });
       for (const row of late) found.set(String(row.id), row);
     }
-    return found;
-  }
+    return ids.map(id => found.get(id) ?? null);
+  });
 
   /** One message, or null. */
   async findMessage(id: string, transaction?: Transaction): Promise<MessageRow | null> {
