@@ -1,6 +1,6 @@
 // CONTRACT-admin in a real browser: headless Chromium (Debian's, installed by .ci/run) driven by
-// Playwright. An admin logs in with a TOTP code, finds a user by a name substring, disables them
-// and reads the audit entry; no page logs a console error or has a serious accessibility
+// Playwright. An admin logs in with a TOTP code, finds a user by a name substring, disables them,
+// reads the audit entry and bans a group from its page; no page logs a console error or has a serious accessibility
 // violation (axe-core). Takes the screenshots of docs/operations.md "Operating the service".
 import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +10,8 @@ import AxeBuilder from '@axe-core/playwright';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { app, mock } from 'egg-mock/bootstrap';
 import { totpCode } from '../../../app/lib/admin/totp';
-import { insertUser } from '../../helpers';
+import { assertOk, insertUser } from '../../helpers';
+import { circle, createGroup, routes } from '../groups/support';
 import { listen } from '../messaging/support';
 import { ADMIN_PASSWORD, createAdmin, refreshFigures } from './support';
 
@@ -60,7 +61,7 @@ describe('operator console in headless Chromium', function() {
     assert.deepEqual(serious.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`), [], what);
   }
 
-  it('logs in with a TOTP code, finds a user by a name substring, disables them and sees the audit entry', async () => {
+  it('logs in with a TOTP code, finds a user by a name substring, disables them, sees the audit entry and bans a group', async () => {
     // In English: the screenshots of the docs (and this machine's Chromium may have no CJK font); the other test reads Chinese.
     await open('en-US');
     const { secret } = await createAdmin('ops_root', 'super', true);
@@ -105,6 +106,21 @@ describe('operator console in headless Chromium', function() {
     assert.equal(actions[0], 'user.disable');
     assert.ok(actions.includes('login.ok'));
     await accessible('audit page');
+
+    // A group's page: the operator's buttons are plain forms; Ban (confirmed) answers with the notice.
+    const [ owner, member ] = await circle([ 'group_owner', 'group_member' ]);
+    const groupId = await createGroup(server, owner, [ member ]);
+    // A Latin name: the default name joins with 、, which this machine's Chromium may have no font for.
+    assertOk(await routes(server).post('groupUpdateName', owner, { id: groupId, name: 'Rock climbers' }));
+    await page.click('nav a[href="/admin/groups"]');
+    await Promise.all([ page.waitForURL(`${server.base}/admin/groups/${groupId}`), page.click(`tbody td a[href="/admin/groups/${groupId}"]`) ]);
+    await accessible('group page');
+    await page.screenshot({ path: path.join(IMAGES, 'admin-group.png'), fullPage: true });
+    await Promise.all([ page.waitForURL(`${server.base}/admin/groups/${groupId}`), page.click(`form[action="/admin/groups/${groupId}/ban"] button`) ]);
+    assert.equal((await page.textContent('.notice'))?.trim(), 'Group banned: its members can no longer use it');
+    assert.equal(await page.textContent('#group-status'), 'banned');
+    assert.equal((await app.repos.groups.findGroup(groupId))!.status, 2);
+    assert.ok(await page.isVisible(`form[action="/admin/groups/${groupId}/unban"] button`));
 
     await page.click('nav a[href="/admin/me/2fa"]');
     await accessible('2FA page');
