@@ -148,12 +148,16 @@ describe('operator console: group actions (CONTRACT-admin §4)', () => {
     for (const s of sockets) s.close();
   });
 
-  it('dismisses a banned group too (operators act on any status)', async () => {
+  it('transfers and dismisses a banned group too (operators act on any status; the ban stays)', async () => {
     await createAdmin('oper1', 'operator');
-    const { a, id } = await setup();
+    const { a, b, id } = await setup();
     const socket = await connect(server.port, a.token);
     const operator = await loginAs('oper1');
     assert.equal((await operator.post(`/admin/groups/${id}/ban`)).status, 303);
+    assert.equal((await operator.post(`/admin/groups/${id}/transfer`, { user_id: String(b.id) })).status, 303);
+    const row = (await groupRow(id))!;
+    assert.deepEqual([ row.status, row.user_id ], [ 2, b.id ]);
+    assert.equal((await stored(socket, 2))[1].data.data.data, '群主已转让给 [小b]');
     assert.equal((await operator.post(`/admin/groups/${id}/dismiss`)).status, 303);
     assert.equal(await groupRow(id), undefined);
     assert.match((await unstored(socket, 1))[0].data.data.data, /解散了该群$/);
