@@ -41,12 +41,17 @@ export default class AppBoot implements IBoot {
     clusterMetrics(this.app); // answers the other workers' scrapes from now on
   }
 
-  async didReady() {
+  async willReady() {
     // CONTRACT-admin §6: in production, once an admin exists, their TOTP secrets need a real key.
+    // Here, not in didReady: an error now fails the start (egg-scripts reports it), where one in
+    // didReady would leave a worker answering /api/health without its socket hub.
     if (this.app.config.env === 'prod' && this.app.config.im.admin.secretKey === DEV_ADMIN_SECRET_KEY &&
       await this.app.repos.admin.countAdmins() > 0) {
       throw new Error('ADMIN_SECRET_KEY must be set (at least 32 characters) in production once an admin exists');
     }
+  }
+
+  async didReady() {
     this.hub.start();
     // The console's online and message figures from this process (app/realtime/presence.ts).
     const presence = new Presence(this.app, this.hub);

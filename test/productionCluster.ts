@@ -4,11 +4,12 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { app } from 'egg-mock/bootstrap';
+import { resetData } from './helpers';
 
 const run = promisify(execFile);
 const root = path.join(__dirname, '..');
@@ -21,12 +22,15 @@ export function productionCluster(name: string, port: number, env: Record<string
   const state = { dir: '', logs: '' };
   const environment = () => ({
     PATH: process.env.PATH!, HOME: state.dir, EGG_SERVER_ENV: 'prod', NODE_ENV: 'production', LOG_DIR: state.logs,
-    JWT_SECRET: randomBytes(32).toString('hex'), SCRYPT_COST: '16384',
+    JWT_SECRET: randomBytes(32).toString('hex'), SCRYPT_COST: '16384', ADMIN_SECRET_KEY: randomBytes(32).toString('hex'),
     MYSQL_DATABASE: app.model.getDatabaseName(), REDIS_DB: String((app.config.redis.client as any).db), ...env,
   });
   const base = `http://127.0.0.1:${port}`;
 
   before(async () => {
+    // The data the previous test file left (the suite's reset runs before each test, after this
+    // hook): e.g. its admins, which a production start without the cluster's key would refuse.
+    await resetData(app);
     state.dir = mkdtempSync(path.join(os.tmpdir(), `im-${name}-`));
     state.logs = path.join(state.dir, 'logs');
     const out = path.join(state.dir, 'app');
@@ -55,5 +59,20 @@ export function productionCluster(name: string, port: number, env: Record<string
     base,
     /** Egg's log folder of the cluster (access.log among them). */
     get logs() { return state.logs; },
+    /** The pid of the worker that accepted each WebSocket handshake, from the access log (request id -> pid). */
+    async workerOf(requestIds: string[]): Promise<Map<string, number>> {
+      const found = new Map<string, number>();
+      for (let i = 0; i < 60 && found.size < requestIds.length; i++) {
+        await sleep(100);
+        for (const file of readdirSync(state.logs).filter(name => name.startsWith('access'))) {
+          for (const line of readFileSync(path.join(state.logs, file), 'utf8').split('\n')) {
+            const match = /^\S+ \S+ \S+ (\d+) GET \/ws 101 .* rid=(\S+)/.exec(line);
+            if (match && requestIds.includes(match[2])) found.set(match[2], Number(match[1]));
+          }
+        }
+      }
+      assert.equal(found.size, requestIds.length, 'every handshake is in the access log');
+      return found;
+    },
   };
 }

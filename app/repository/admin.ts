@@ -33,15 +33,8 @@ export interface AuditRow {
   create_time: Date;
 }
 
-export interface NewAudit {
-  admin_id: number | null;
-  action: string;
-  target_type: string | null;
-  target_id: number | null;
-  detail: string | null;
-  ip: string | null;
-  user_agent: string | null;
-}
+/** An audit entry to write: the row without what the database and the admin's row give. */
+export type NewAudit = Omit<AuditRow, 'id' | 'admin_username' | 'create_time'>;
 
 export interface AuditFilter {
   adminId?: number;

@@ -2,12 +2,10 @@
 // within 2 s, with the disabled frame and 4003 — on the production build in Egg's cluster mode
 // (egg-scripts, 2 workers, test/productionCluster.ts), sockets on both workers.
 import { strict as assert } from 'node:assert';
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import { insertUsers, PASSWORD } from '../../helpers';
 import { testPort } from '../../ports';
 import { productionCluster } from '../../productionCluster';
-import { Client, call, sleep } from '../messaging/support';
+import { Client, call } from '../messaging/support';
 import { ADMIN_PASSWORD, createAdmin, csrfOf } from './support';
 
 const PORT = testPort(7162);
@@ -24,21 +22,8 @@ describe('console on 2 worker processes (egg-scripts, production build)', functi
     LOGIN_OK_LIMIT_USER: '100000', LOGIN_OK_LIMIT_IP: '100000', ADMIN_SECRET_KEY: 'c'.repeat(64),
   });
 
-  /** The worker pid of each handshake, from the access log (request id -> pid). */
-  async function workerOf(requestIds: string[]): Promise<Set<number>> {
-    const found = new Map<string, number>();
-    for (let i = 0; i < 60 && found.size < requestIds.length; i++) {
-      await sleep(100);
-      for (const file of readdirSync(cluster.logs).filter(name => name.startsWith('access'))) {
-        for (const line of readFileSync(path.join(cluster.logs, file), 'utf8').split('\n')) {
-          const match = /^\S+ \S+ \S+ (\d+) GET \/ws 101 .* rid=(\S+)/.exec(line);
-          if (match && requestIds.includes(match[2])) found.set(match[2], Number(match[1]));
-        }
-      }
-    }
-    assert.equal(found.size, requestIds.length, 'every handshake is in the access log');
-    return new Set(found.values());
-  }
+  /** The workers that accepted these handshakes. */
+  const workerOf = async (requestIds: string[]) => new Set((await cluster.workerOf(requestIds)).values());
 
   /** Logs an admin in over HTTP: the login form's CSRF cookie, then the session cookie and its token. */
   async function adminLogin(username: string) {

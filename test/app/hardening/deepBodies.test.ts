@@ -9,11 +9,15 @@ const SENDMESSAGE = '/api/chat/socket/sendmessage';
 // (A JSON `__proto__` key is refused as malformed, also 422, whatever its depth.)
 const FIELDS = [ 'username', 'password', 'keyword', 'data', 'otherData', 'options', 'sendto_id', 'userid', 'content', '__proto__' ];
 
-/** Every route of the router with a method that takes a body, its parameters filled in. */
-function bodyRoutes(): Array<{ method: string; path: string }> {
+/**
+ * Every route of the router with a method that takes a body, its parameters filled in: the API's
+ * (the envelope), or with `console` the operator console's (HTML pages and redirects).
+ */
+function bodyRoutes(console = false): Array<{ method: string; path: string }> {
   return (app.router as any).stack.flatMap((layer: { path: string; methods: string[] }) => layer.methods
     .filter(m => [ 'POST', 'PUT', 'PATCH', 'DELETE' ].includes(m))
-    .map(method => ({ method, path: layer.path.replace(/:(\w+)(\([^)]*\))?\??/g, '1') })));
+    .map(method => ({ method, path: layer.path.replace(/:(\w+)(\([^)]*\))?\??/g, '1') })))
+    .filter((route: { path: string }) => route.path.startsWith('/admin') === console);
 }
 
 function request(route: { method: string; path: string }, contentType: string, body: string, token: string) {
@@ -68,6 +72,22 @@ describe('bodies of any depth on every route (property-based, fast-check)', () =
       assert.ok(parse(sample) !== undefined);
       const res = await request(route, sample.contentType, sample.body, token);
       assertFailEnvelopeOrOk(res, `${route.method} ${route.path} ${sample.body.slice(0, 40)}`);
+    }), { numRuns: NUM_RUNS });
+  });
+
+  it('the console routes: any body, JSON or form, from an IM user (no admin session) is sent to the login page, never a 5xx', async () => {
+    const routes = bodyRoutes(true);
+    assert.ok(routes.some(r => r.path === '/admin/users/1/disable'), `${routes.length} console routes`);
+    const { token } = await register('prober', PASSWORD);
+    const samples = fc.oneof(deepJsonSamples(FIELDS.filter(f => f !== '__proto__')), deepFormSamples(FIELDS));
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...routes), samples, async (route, sample) => {
+      const res = await request(route, sample.contentType, sample.body, token);
+      const what = `${route.method} ${route.path} ${sample.body.slice(0, 40)}: ${res.status}`;
+      if (route.path === '/admin/login') return assert.ok(res.status < 500, what);
+      // Bodies over the size or depth bound are refused before any route (413, 422), as on the API.
+      if (('depth' in sample && sample.depth > MAX_DEPTH) || res.status === 413) return assert.ok(res.status === 413 || res.status === 422, what);
+      assert.equal(res.status, 303, what);
+      assert.equal(res.headers.location, '/admin/login', what);
     }), { numRuns: NUM_RUNS });
   });
 });

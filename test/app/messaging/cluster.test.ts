@@ -1,8 +1,6 @@
 // CONTRACT-messaging §6: the production build in Egg's cluster mode (egg-scripts, 2 workers,
 // test/productionCluster.ts), each worker with its own sockets and channel prefix.
 import { strict as assert } from 'node:assert';
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import { app } from 'egg-mock/bootstrap';
 import { insertUsers, PASSWORD } from '../../helpers';
 import { testPort } from '../../ports';
@@ -26,21 +24,7 @@ describe('messaging on 2 worker processes (egg-scripts, production build)', func
     return res.body.data.token as string;
   };
 
-  /** The pid of the worker that accepted each handshake, from the access log (request id -> pid). */
-  async function workerOf(requestIds: string[]): Promise<Map<string, number>> {
-    const found = new Map<string, number>();
-    for (let i = 0; i < 60 && found.size < requestIds.length; i++) {
-      await sleep(100);
-      for (const file of readdirSync(cluster.logs).filter(name => name.startsWith('access'))) {
-        for (const line of readFileSync(path.join(cluster.logs, file), 'utf8').split('\n')) {
-          const match = /^\S+ \S+ \S+ (\d+) GET \/ws 101 .* rid=(\S+)/.exec(line);
-          if (match && requestIds.includes(match[2])) found.set(match[2], Number(match[1]));
-        }
-      }
-    }
-    assert.equal(found.size, requestIds.length, 'every handshake is in the access log');
-    return found;
-  }
+  const workerOf = (requestIds: string[]) => cluster.workerOf(requestIds);
 
   let socketSeq = 0;
   async function open(token: string) {
