@@ -207,9 +207,9 @@ export class AdminRepository {
 
   // ---- the dashboard's figures (cached by the caller: these read index ranges or the table)
 
-  /** Accounts by role (soft-deleted ones included): read from idx_user_role_last_login alone, never the rows. */
+  /** Accounts that are not deleted, by role: the `is_deleted = 0` range of idx_user_deleted_role, read from the index alone. */
   countUsersByRole(): Promise<Array<{ role: string; n: number }>> {
-    return select(this.sequelize, 'SELECT role, COUNT(*) AS n FROM `user` FORCE INDEX (idx_user_role_last_login) GROUP BY role', {});
+    return select(this.sequelize, 'SELECT role, COUNT(*) AS n FROM `user` FORCE INDEX (idx_user_deleted_role) WHERE is_deleted = 0 GROUP BY role', {});
   }
 
   /** Groups (one row each in chat_group, small next to `user`). */

@@ -104,6 +104,7 @@ export const SQL = {
     `WHERE m.group_id = :groupId AND m.status = ${MEMBER_STATUS} ORDER BY m.id LIMIT :limit`,
   saveOwner: 'UPDATE chat_group SET user_id = :userId, update_time = :now WHERE id = :id',
   saveInviteConfirm: 'UPDATE chat_group SET invite_confirm = :value, update_time = :now WHERE id = :id',
+  saveGroupStatus: 'UPDATE chat_group SET status = :status, update_time = :now WHERE id = :id',
 };
 
 export class GroupRepository {
@@ -223,6 +224,11 @@ export class GroupRepository {
   /** Sets who may join without approval (0, 1, 2); resolves to the rows changed. */
   saveInviteConfirm(id: number, value: number, transaction?: Transaction): Promise<number> {
     return change(this.sequelize, SQL.saveInviteConfirm, { id, value, now: sqlTime() }, transaction);
+  }
+
+  /** Sets the group's status (1 live, 2 banned by an operator); resolves to the rows changed. */
+  saveGroupStatus(id: number, status: number, transaction: Transaction): Promise<number> {
+    return change(this.sequelize, SQL.saveGroupStatus, { id, status, now: sqlTime() }, transaction);
   }
 
   // Group messages (app/service/groups/messages.ts, CONTRACT-groups §B).

@@ -26,9 +26,12 @@ export default (app: Application) => {
     router.post(`/admin/users/:id/${name}`, auth({ role: 'operator', action: `user.${name}`, targetType: 'user' }), a.users[name]);
   [ 'disable', 'enable', 'logout', 'password', 'delete', 'restore' ].forEach(name => userAction(name as Parameters<typeof userAction>[0]));
 
-  // Read-only until the groups domain has its ban/unban/dismiss/transfer use cases for the console to call.
   router.get('/admin/groups', viewer, a.groups.index);
   router.get('/admin/groups/:id', viewer, a.groups.show);
+  // The groups domain's own use cases, as an operator (app/service/groups/group.ts).
+  const groupAction = (name: 'ban' | 'unban' | 'dismiss' | 'transfer') =>
+    router.post(`/admin/groups/:id/${name}`, auth({ role: 'operator', action: `group.${name}`, targetType: 'group' }), a.groups[name]);
+  [ 'ban', 'unban', 'dismiss', 'transfer' ].forEach(name => groupAction(name as Parameters<typeof groupAction>[0]));
 
   router.get('/admin/audit', viewer, a.audit.index);
 

@@ -74,7 +74,7 @@ export default class GroupController extends Controller {
   async transfer() {
     const { ctx } = this;
     const { id, user_id } = ctx.check(transferRules);
-    await ctx.service.groups.group.transfer(ctx.state.session.id, toInt(id)!, toInt(user_id)!);
+    await ctx.service.groups.group.transfer(toInt(id)!, toInt(user_id)!, { owner: ctx.state.session.id });
     ctx.ok('ok');
   }
 }

@@ -4,7 +4,7 @@ import { Transaction } from 'sequelize';
 import { HOUR } from '../../../config/sections/groups';
 import { isGone } from '../../lib/account/standing';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
-import { groupNotice, texts } from '../../lib/groups/notices';
+import { groupNotice, NoticeSender, texts } from '../../lib/groups/notices';
 import {
   APPLICANT_STATUS, composeGroupAvatar, composeGroupName, GroupRow, groupInfoView, groupView, MEMBER_STATUS,
   myGroupView, previewView,
@@ -13,16 +13,35 @@ import { lockingTransaction } from '../../lib/lockedTransaction';
 import { formatLocal } from '../../lib/time';
 import type { GroupField } from '../../repository/groups';
 
+/** A group's `status`: 1 live; 2 banned by an operator (CONTRACT-admin §4). */
+export const LIVE_STATUS = 1;
+export const BANNED_STATUS = 2;
+
 /** A live group: exists and status 1 (else 404 `群不存在或被封禁`). */
 export function liveGroup(group: GroupRow | null): GroupRow {
-  if (!group || group.status !== 1) throw new NotFoundError('groups.notFound');
+  if (!group || group.status !== LIVE_STATUS) throw new NotFoundError('groups.notFound');
   return group;
 }
 
 /**
+ * Runs inside the change's transaction, after the change (the console's audit entry, written
+ * with the change: CONTRACT-admin §5). `group` is the row before the change.
+ */
+export type WithinGroupChange = (transaction: Transaction, group: GroupRow) => Promise<void>;
+
+/** An operator of the console acting on a group (CONTRACT-admin §4), with what to write inside the change's transaction. */
+export interface OperatorActor {
+  operator: WithinGroupChange;
+}
+
+/** Who acts: the owner through the API (user id), or an operator of the console. */
+export type GroupActor = { owner: number } | OperatorActor;
+
+/**
  * The group use cases but joins (app/service/groups/membership.ts): create, the lists, the
- * owner's settings, nicknames, leaving and dismissal, transfer. Every change to members locks the
- * group row first.
+ * owner's settings, nicknames, leaving and dismissal, transfer, and the operators' ban (the
+ * console calls dismissal and transfer too, as an operator actor: one rule for both). Every
+ * change to members locks the group row first.
  */
 export default class GroupService extends Service {
   private get groups() {
@@ -127,8 +146,8 @@ export default class GroupService extends Service {
   }
 
   /**
-   * groupDeleteOrQuit: the owner dismisses (group, memberships and applications deleted; every
-   * member told), a member leaves (the owner told), an applicant withdraws (no one told).
+   * groupDeleteOrQuit: the owner dismisses (the dismissal use case below), a member leaves (the
+   * owner told), an applicant withdraws (no one told).
    */
   async leave(userId: number, id: number): Promise<void> {
     const { timezone } = this.config.im.user;
@@ -137,40 +156,94 @@ export default class GroupService extends Service {
       const group = await this.lockLive(id, transaction);
       const mine = await this.groups.findMembership(id, userId, transaction);
       if (!mine) throw new ForbiddenError('groups.quitNotMember');
+      if (group.user_id === userId) return this.dismissLocked(transaction, group, { owner: userId });
       const [ me ] = await this.groups.listIdentities(id, [ userId ], transaction);
       const from = notices.author(me);
-      const time = formatLocal(new Date(), timezone);
-      if (group.user_id === userId) {
-        const members = await this.groups.listMemberIds(id, Number.MAX_SAFE_INTEGER, transaction);
-        await this.groups.removeGroup(id, transaction);
-        return { to: members, notice: groupNotice(from, groupView(group, timezone), texts.dismissed(time)) };
-      }
       await this.groups.removeMembership(id, userId, transaction);
       if (mine.status === APPLICANT_STATUS) return null;
       const avatar = await this.service.groups.membership.refreshAvatar(group, transaction);
-      return { to: [ group.user_id ], notice: groupNotice(from, groupView({ ...group, avatar }, timezone), texts.quit(from.name, time)) };
+      return { to: [ group.user_id ], notice: groupNotice(from, groupView({ ...group, avatar }, timezone), texts.quit(from.name, formatLocal(new Date(), timezone))) };
     });
     if (after) await notices.send(after.to, after.notice);
   }
 
   /**
-   * groupTransfer: the owner hands the group to another member (404 when not a member, 400 for
-   * the owner itself); the stored notice to the members.
+   * Dismissal by an operator of the console (CONTRACT-admin §4): the same rule as the owner's
+   * (dismissLocked), on a group of any status (a banned group can be dismissed); 404 when it does
+   * not exist.
    */
-  async transfer(userId: number, id: number, newOwnerId: number): Promise<void> {
+  async dismiss(id: number, actor: GroupActor): Promise<void> {
+    const after = await lockingTransaction(this.ctx.model, async transaction =>
+      this.dismissLocked(transaction, await this.lockFor(id, actor, transaction), actor));
+    await this.service.groups.notices.send(after.to, after.notice);
+  }
+
+  /**
+   * The dismissal rule, under the group row's lock: the group, its memberships and applications
+   * deleted (messages stay, unreachable); every member is told, from the owner, after the commit
+   * (the caller sends `notice` to `to`). The operator's audit entry is written here, inside.
+   */
+  private async dismissLocked(transaction: Transaction, group: GroupRow, actor: GroupActor) {
+    const { timezone } = this.config.im.user;
+    const members = await this.groups.listMemberIds(group.id, Number.MAX_SAFE_INTEGER, transaction);
+    const from = await this.ownerAuthor(group, transaction);
+    await this.groups.removeGroup(group.id, transaction);
+    if ('operator' in actor) await actor.operator(transaction, group);
+    return { to: members, notice: groupNotice(from, groupView(group, timezone), texts.dismissed(formatLocal(new Date(), timezone))) };
+  }
+
+  /**
+   * groupTransfer (the owner) and the console's transfer (an operator): the group goes to another
+   * member (404 when not a member or gone, 400 for the current owner), the avatar is recomputed
+   * and the stored notice, from the old owner, reaches the members.
+   */
+  async transfer(id: number, newOwnerId: number, actor: GroupActor): Promise<void> {
     await lockingTransaction(this.ctx.model, async transaction => {
-      const group = await this.lockLive(id, transaction);
-      const identities = await this.groups.listIdentities(id, [ userId, newOwnerId ], transaction);
-      const owner = identities.find(user => user.id === userId)!;
+      const group = await this.lockFor(id, actor, transaction);
+      const identities = await this.groups.listIdentities(id, [ newOwnerId, group.user_id ], transaction);
       const heir = identities.find(user => user.id === newOwnerId);
       // A gone member cannot take the group over (gone users are invisible).
       if (!heir || heir.member_status !== MEMBER_STATUS || isGone(heir)) throw new NotFoundError('groups.memberNotFound');
-      if (group.user_id !== userId) throw new ForbiddenError('groups.ownerOnly');
-      if (newOwnerId === userId) throw new BadRequestError('groups.transferSelf');
+      if ('owner' in actor && group.user_id !== actor.owner) throw new ForbiddenError('groups.ownerOnly');
+      if (newOwnerId === group.user_id) throw new BadRequestError('groups.transferSelf');
+      const owner = identities.find(user => user.id === group.user_id);
+      const from = owner ? this.service.groups.notices.author(owner) : this.bareAuthor(group);
       await this.groups.saveOwner(id, newOwnerId, transaction);
       const avatar = await this.service.groups.membership.refreshAvatar(group, transaction);
       const { notices } = this.service.groups;
-      await notices.store(transaction, { ...group, user_id: newOwnerId, avatar }, notices.author(owner), texts.transferred(notices.author(heir).name));
+      await notices.store(transaction, { ...group, user_id: newOwnerId, avatar }, from, texts.transferred(notices.author(heir).name));
+      if ('operator' in actor) await actor.operator(transaction, group);
     });
+  }
+
+  /**
+   * Ban (status 2) or unban (status 1) by an operator (CONTRACT-admin §4): a banned group answers
+   * 404 on every group route and on sendmessage (liveGroup), and leaves the members' group lists;
+   * its rows stay. 404 when the group does not exist; the same status again changes nothing.
+   */
+  async setStatus(id: number, status: typeof BANNED_STATUS | typeof LIVE_STATUS, actor: OperatorActor): Promise<void> {
+    await lockingTransaction(this.ctx.model, async transaction => {
+      const group = await this.lockFor(id, actor, transaction);
+      if (group.status !== status) await this.groups.saveGroupStatus(id, status, transaction);
+      await actor.operator(transaction, group);
+    });
+  }
+
+  /** The group row locked: live for its owner (the API's 404 otherwise), any status for an operator. */
+  private async lockFor(id: number, actor: GroupActor, transaction: Transaction): Promise<GroupRow> {
+    if ('owner' in actor) return this.lockLive(id, transaction);
+    const group = await this.groups.lockGroup(id, transaction);
+    if (!group) throw new NotFoundError('groups.notFound');
+    return group;
+  }
+
+  /** The owner as the group shows them (the dismissal's and the transfer's sender); a vanished user row leaves a bare id. */
+  private async ownerAuthor(group: GroupRow, transaction: Transaction): Promise<NoticeSender & { id: number }> {
+    const [ owner ] = await this.groups.listIdentities(group.id, [ group.user_id ], transaction);
+    return owner ? this.service.groups.notices.author(owner) : this.bareAuthor(group);
+  }
+
+  private bareAuthor(group: GroupRow): NoticeSender & { id: number } {
+    return { id: group.user_id, name: '', avatar: '' };
   }
 }

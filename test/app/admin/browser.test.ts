@@ -1,20 +1,25 @@
 // CONTRACT-admin in a real browser: headless Chromium (Debian's, installed by .ci/run) driven by
-// Playwright. An admin logs in with a TOTP code, finds a user by a name substring, disables them
-// and reads the audit entry; no page logs a console error or has a serious accessibility
-// violation (axe-core). Saves the screenshots of docs/operations.md "Operating the service".
+// Playwright. An admin logs in with a TOTP code, finds a user by a name substring, disables them,
+// reads the audit entry and bans a group from its page; no page logs a console error or has a serious accessibility
+// violation (axe-core). Takes the screenshots of docs/operations.md "Operating the service".
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { app, mock } from 'egg-mock/bootstrap';
 import { totpCode } from '../../../app/lib/admin/totp';
-import { insertUser } from '../../helpers';
+import { assertOk, insertUser } from '../../helpers';
+import { circle, createGroup, routes } from '../groups/support';
 import { listen } from '../messaging/support';
 import { ADMIN_PASSWORD, createAdmin, refreshFigures } from './support';
 
-const IMAGES = path.join(__dirname, '..', '..', '..', 'docs', 'images');
+// The screenshots go into docs/images only when asked (`UPDATE_SCREENSHOTS=1`, docs/operations.md
+// "Screenshots"); every other run writes them under run/ (git-ignored), so `npm test` leaves the
+// checkout as it was.
+const ROOT = path.join(__dirname, '..', '..', '..');
+const IMAGES = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'docs', 'images') : path.join(ROOT, 'run', 'screenshots');
 const FLAGS = [ '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync' ];
 
@@ -39,6 +44,7 @@ describe('operator console in headless Chromium', function() {
     page.on('dialog', dialog => dialog.accept());
   }
 
+  before(() => mkdirSync(IMAGES, { recursive: true }));
   beforeEach(() => { problems.length = 0; });
 
   afterEach(async () => {
@@ -55,7 +61,7 @@ describe('operator console in headless Chromium', function() {
     assert.deepEqual(serious.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`), [], what);
   }
 
-  it('logs in with a TOTP code, finds a user by a name substring, disables them and sees the audit entry', async () => {
+  it('logs in with a TOTP code, finds a user by a name substring, disables them, sees the audit entry and bans a group', async () => {
     // In English: the screenshots of the docs (and this machine's Chromium may have no CJK font); the other test reads Chinese.
     await open('en-US');
     const { secret } = await createAdmin('ops_root', 'super', true);
@@ -100,6 +106,21 @@ describe('operator console in headless Chromium', function() {
     assert.equal(actions[0], 'user.disable');
     assert.ok(actions.includes('login.ok'));
     await accessible('audit page');
+
+    // A group's page: the operator's buttons are plain forms; Ban (confirmed) answers with the notice.
+    const [ owner, member ] = await circle([ 'group_owner', 'group_member' ]);
+    const groupId = await createGroup(server, owner, [ member ]);
+    // A Latin name: the default name joins with 、, which this machine's Chromium may have no font for.
+    assertOk(await routes(server).post('groupUpdateName', owner, { id: groupId, name: 'Rock climbers' }));
+    await page.click('nav a[href="/admin/groups"]');
+    await Promise.all([ page.waitForURL(`${server.base}/admin/groups/${groupId}`), page.click(`tbody td a[href="/admin/groups/${groupId}"]`) ]);
+    await accessible('group page');
+    await page.screenshot({ path: path.join(IMAGES, 'admin-group.png'), fullPage: true });
+    await Promise.all([ page.waitForURL(`${server.base}/admin/groups/${groupId}`), page.click(`form[action="/admin/groups/${groupId}/ban"] button`) ]);
+    assert.equal((await page.textContent('.notice'))?.trim(), 'Group banned: its members can no longer use it');
+    assert.equal(await page.textContent('#group-status'), 'banned');
+    assert.equal((await app.repos.groups.findGroup(groupId))!.status, 2);
+    assert.ok(await page.isVisible(`form[action="/admin/groups/${groupId}/unban"] button`));
 
     await page.click('nav a[href="/admin/me/2fa"]');
     await accessible('2FA page');

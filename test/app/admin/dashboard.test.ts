@@ -1,8 +1,10 @@
 // CONTRACT-admin §4: the dashboard's live figures across processes, the user page's sessions,
-// the disable event on this process's sockets, and the read-only group pages.
+// the disable event on this process's sockets, the user totals without deleted accounts, and the
+// group pages.
 import { strict as assert } from 'node:assert';
 import { app } from 'egg-mock/bootstrap';
 import { onlineUsersKey, processReportsKey } from '../../../app/lib/admin/keys';
+import { insertUser } from '../../helpers';
 import { connect, friends, listen, sendText } from '../messaging/support';
 import { createAdmin, loginAs, refreshFigures } from './support';
 
@@ -58,7 +60,28 @@ describe('console dashboard and pages (CONTRACT-admin §4)', () => {
     assert.equal((await socket.closedWithin(2000)).code, 4001);
   });
 
-  it('lists groups with owner and member count, and a group\'s members (read-only)', async () => {
+  it('user totals count accounts that are not deleted (real users and visitors), from the index alone', async () => {
+    await createAdmin('root1');
+    await insertUser({ username: 'alive_one' });
+    await insertUser({ username: 'alive_two', status: 0 }); // disabled, not deleted: still an account
+    await insertUser({ username: 'deleted_one', is_deleted: 1 });
+    await insertUser({ username: 'visitor_ok', role: 'visitor' });
+    await insertUser({ username: 'visitor_del', role: 'visitor', is_deleted: 1 });
+    const agent = await loginAs('root1');
+    await refreshFigures();
+    const page = (await agent.get('/admin')).text;
+    assert.equal(figure(page, 'fig-users'), 2);
+    assert.equal(figure(page, 'fig-visitors'), 1);
+    assert.equal(figure(page, 'fig-registrations'), 5, 'registrations are events: deleted accounts registered too');
+    // The plan reads idx_user_deleted_role only (no row lookups), so it stays cheap at 1M users.
+    const [ plan ] = await app.model.query('EXPLAIN SELECT role, COUNT(*) AS n FROM `user` FORCE INDEX (idx_user_deleted_role) WHERE is_deleted = 0 GROUP BY role',
+      { type: 'SELECT' as any }) as any[];
+    assert.equal(plan.key, 'idx_user_deleted_role');
+    assert.match(plan.Extra, /Using index/);
+    assert.doesNotMatch(plan.Extra, /filesort|temporary/);
+  });
+
+  it('lists groups with owner and member count, and a group\'s members', async () => {
     await createAdmin('look1', 'viewer');
     const { a, b } = await friends();
     await app.model.query('INSERT INTO chat_group (uuid, user_id, name, avatar, invite_confirm, status, `order`, create_time, update_time) ' +

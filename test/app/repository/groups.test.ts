@@ -113,6 +113,22 @@ describe('repository groups', () => {
     assert.equal(await groups().countOwnedGroups(b.id), 1);
   });
 
+  it('saveGroupStatus: the status of one group (2 banned, 1 live), its update_time; a banned group leaves listUserGroups', async () => {
+    const [ a, b ] = await plainUsers([ 'alice01', 'bob0001' ]);
+    const id = await makeGroup(a.id, [ b.id ]);
+    const other = await makeGroup(a.id, [ b.id ], 'other');
+    await execute('UPDATE chat_group SET update_time = \'2020-01-01\'');
+    assert.equal(await lockingTransaction(app.model, transaction => groups().saveGroupStatus(id, 2, transaction)), 1);
+    assert.equal((await groups().findGroup(id))!.status, 2);
+    assert.equal((await groups().findGroup(other))!.status, 1, 'other groups unchanged');
+    const [ times ] = await query<{ t: Date }>('SELECT update_time AS t FROM chat_group WHERE id = :id', { id });
+    assert.ok(times.t.getUTCFullYear() > 2020, 'update_time set');
+    assert.deepEqual((await groups().listUserGroups(b.id, 0, 10)).map(row => row.id), [ other ]);
+    assert.equal(await lockingTransaction(app.model, transaction => groups().saveGroupStatus(id, 1, transaction)), 1);
+    assert.deepEqual((await groups().listUserGroups(b.id, 0, 10)).map(row => row.id), [ other, id ]);
+    assert.equal(await lockingTransaction(app.model, transaction => groups().saveGroupStatus(id + 1000, 2, transaction)), 0);
+  });
+
   it('saveGroupField and saveMemberNickname: one column of one row; a nickname only for a member', async () => {
     const [ a, b ] = await plainUsers([ 'alice01', 'bob0001' ]);
     const id = await makeGroup(a.id, [ b.id ]);
