@@ -5,7 +5,7 @@ import { Standing } from '../lib/account/standing';
 import { isUnreachable } from '../lib/dependencyErrors';
 import { DISCONNECTS, disconnectOf } from '../lib/messaging/disconnects';
 import { SessionOverError } from '../lib/messaging/errors';
-import { BrokerEvent, frameTypeOf } from '../lib/messaging/events';
+import { BrokerEvent, EntryKind, frameTypeOf } from '../lib/messaging/events';
 import { MessageRow, frameText, messageObject, revokeNotice } from '../lib/messaging/messageView';
 import { openSockets } from '../lib/metrics/registry';
 import { isSessionLive } from '../lib/sessionScores';
@@ -265,9 +265,26 @@ export class Hub implements ConnectionHost {
       if (entry.kind === 'n') return { id: entry.id, frame: entry.inline ? frameText('singleChat', JSON.parse(entry.inline)) : null };
       const row = rows.get(entry.messageId ?? '');
       if (!row) return { id: entry.id, frame: null }; // its transaction never committed
-      const data = entry.kind === 'r' || entry.kind === 'rs' ? revokeNotice(row) : messageObject(row);
-      return { id: entry.id, frame: frameText(frameTypeOf(entry.kind), data) };
+      return { id: entry.id, frame: this.frameOf(row, entry.kind) };
     });
+  }
+
+  /**
+   * Frames built from a row, by entry kind. The sockets that read one message in the same turn
+   * share its row object (listMessages is batched per turn), so a group message's frame is built
+   * once for all its members' sockets instead of once per socket; a later read gets a new row.
+   */
+  private readonly frames = new WeakMap<MessageRow, Map<EntryKind, string>>();
+
+  private frameOf(row: MessageRow, kind: EntryKind): string {
+    let built = this.frames.get(row);
+    if (!built) this.frames.set(row, built = new Map());
+    let frame = built.get(kind);
+    if (!frame) {
+      const data = kind === 'r' || kind === 'rs' ? revokeNotice(row) : messageObject(row);
+      built.set(kind, frame = frameText(frameTypeOf(kind), data));
+    }
+    return frame;
   }
 
   async ack(conn: Connection, entryId: string) {
