@@ -104,8 +104,8 @@ export default class GroupService extends Service {
   async info(userId: number, id: number) {
     const { timezone } = this.config.im.user;
     const { maxMembers, previewLimit } = this.config.im.groups;
-    const group = liveGroup(await this.groups.findGroup(id));
-    const mine = await this.groups.findMembership(id, userId);
+    const [ found, mine ] = await Promise.all([ this.groups.findGroup(id), this.groups.findMembership(id, userId) ]);
+    const group = liveGroup(found);
     if (mine?.status === MEMBER_STATUS) return groupInfoView(group, await this.groups.listMembers(id, maxMembers), timezone);
     await this.service.rateLimit.take([ this.service.rateLimit.userBucket(userId, 'group-preview', previewLimit, HOUR) ]);
     return previewView(group, await this.groups.listMemberIds(id, maxMembers), timezone);
