@@ -59,7 +59,12 @@ const MESSAGE_COLUMNS = 'id, conversation_id, seq, from_id, to_id, chat_type, ty
 export const pairOf = (x: number, y: number): [ number, number ] => (x < y ? [ x, y ] : [ y, x ]);
 
 const LOCK_CONVERSATION = 'SELECT id, user_a, user_b, last_seq, sent_a, sent_b FROM conversation';
-const MOVE_CONVERSATION = 'UPDATE conversation SET last_seq = ?, last_message_id = ?, sent_a = ?, sent_b = ?, update_time = ? WHERE id = ?';
+const cases = (n: number) => `CASE id${' WHEN ? THEN ?'.repeat(n)} END`;
+/** One UPDATE moving `n` conversations on (prepared once per connection and count). */
+const moveConversations = (n: number) => `UPDATE conversation SET last_seq = ${cases(n)}, last_message_id = ${cases(n)}, sent_a = ${cases(n)}, ` +
+  `sent_b = ${cases(n)}, update_time = ? WHERE id IN (${new Array(n).fill('?').join(', ')})`;
+/** Locks conversations by id, in id order: one statement (prepared once per connection and count). */
+const lockByIds = (n: number) => `${LOCK_CONVERSATION} WHERE id IN (${new Array(n).fill('?').join(', ')}) ORDER BY id FOR UPDATE`;
 const INSERT_COLUMNS = 'conversation_id, seq, from_id, to_id, chat_type, type, data, options, from_name, from_avatar, to_name, to_avatar, ' +
   'send_uuid, group_json, from_ref, create_time';
 const INSERT_ROW = `(${new Array(16).fill('?').join(', ')}, 0)`;
@@ -155,6 +160,12 @@ export class MessageRepository {
     return rows[0] ? conversationRow(rows[0]) : null;
   }
 
+  /** Locks the conversations of these ids (SELECT … FOR UPDATE, in id order, one statement): the batched send's existing pairs. */
+  async lockConversations(ids: string[], transaction: Transaction): Promise<ConversationRow[]> {
+    if (!ids.length) return [];
+    return (await transactionExecute<ConversationRow[]>(transaction, lockByIds(ids.length), ids)).map(conversationRow);
+  }
+
   /** Inserts the conversation's next message and moves the conversation on (saveMessages with one); returns the row. */
   async saveMessage(conversation: ConversationRow, message: Omit<NewMessage, 'conversation_id' | 'seq'>, transaction: Transaction): Promise<MessageRow> {
     return (await this.saveMessages([ nextMessage(conversation, message) ], [ conversation ], transaction))[0];
@@ -176,11 +187,14 @@ export class MessageRepository {
     const saved = rows.map((row, i): MessageRow => ({
       ...row, options: row.options ?? null, group_json: row.group_json ?? null, from_ref: row.from_ref ?? null, id: ids[i], isremove: 0, revoke_time: null,
     }));
-    for (const conversation of conversations) {
-      const last = saved.filter(row => row.conversation_id === conversation.id).pop();
-      if (!last) continue;
-      await transactionExecute(transaction, MOVE_CONVERSATION,
-        [ conversation.last_seq, last.id, conversation.sent_a, conversation.sent_b, sqlTime(last.create_time), conversation.id ]);
+    const moved = conversations.map(conversation => ({ conversation, last: saved.filter(row => row.conversation_id === conversation.id).pop()! }))
+      .filter(({ last }) => last);
+    if (moved.length) {
+      const pairs = (value: (m: typeof moved[number]) => ExecuteValues) => moved.flatMap(m => [ m.conversation.id, value(m) ]);
+      await transactionExecute(transaction, moveConversations(moved.length), [
+        ...pairs(m => m.conversation.last_seq), ...pairs(m => m.last.id), ...pairs(m => m.conversation.sent_a), ...pairs(m => m.conversation.sent_b),
+        sqlTime(moved[moved.length - 1].last.create_time), ...moved.map(m => m.conversation.id),
+      ]);
     }
     return saved;
   }

@@ -1,12 +1,12 @@
 // The send path's group commit (docs/performance.md "sendmessage"): the sends of a process that
 // arrive while a batch is being stored share the next transaction. A batch locks its
-// conversations in one order (pairs by (user_a, user_b), then groups by id), lets each send
-// decide under the locks (the stranger rule's count, a group's members), inserts every message
-// in one multi-row INSERT, appends every inbox entry in one pipeline (a group's fan-out in one
-// appendMany each), commits once and publishes after the commit. A 200 still means committed and
-// queued: each send's promise settles after its batch's commit. A send refused under the locks
-// (an ApiError) fails alone; a batch failing as a whole (a lock timeout, a deadlock, Redis) is
-// retried one send per transaction (GroupCommit), so only the send that fails on its own fails.
+// conversations in one order (lockAll), lets each send decide under the locks (the stranger
+// rule's count, a group's members), inserts every message in one multi-row INSERT, appends every
+// inbox entry in one pipeline (a group's fan-out in one appendMany each), commits once and
+// publishes after the commit. A 200 still means committed and queued: each send's promise
+// settles after its batch's commit. A send refused under the locks (an ApiError) fails alone; a
+// batch failing as a whole (a lock timeout, a deadlock, Redis) is retried one send per
+// transaction (GroupCommit), so only the send that fails on its own fails.
 import type { Application } from 'egg';
 import type { Transaction } from 'sequelize';
 import { retryOnLockConflict } from '../dependencyErrors';
@@ -17,8 +17,11 @@ import { MessageObject, messageObject } from './messageView';
 import type { AppendRequest, QueuedEntry } from '../../realtime/broker';
 import { ConversationRow, NewMessage, nextMessage, pairOf } from '../../repository/messages';
 
-/** A send's conversation: a pair's (inserted first when the pair had none) or a group's. */
-export type SendTarget = { pair: [ number, number ]; create: boolean } | { group: number };
+/**
+ * A send's conversation: a pair's (`id` when the send's read found it; `create`: inserted first,
+ * the pair had none) or a group's.
+ */
+export type SendTarget = { pair: [ number, number ]; create: boolean; id?: string } | { group: number };
 
 /** What a send stores, decided under its conversation's lock. */
 export interface PreparedSend {
@@ -100,14 +103,15 @@ export class SendBatcher {
   }
 
   /**
-   * Every conversation of the batch, locked in one order: the pairs by (user_a, user_b), new
-   * pairs' rows inserted first (an insert's exclusive lock, no gap lock: see ChatService), then
-   * the groups by id. Two batches, or a batch and a single-conversation transaction, never
-   * wait for each other in a cycle.
+   * Every conversation of the batch, locked in one order: the pairs whose conversation the
+   * sends' reads found, by id in one statement; then the other pairs in pair order, new ones'
+   * rows inserted first (an insert's exclusive lock, no gap lock: see ChatService); then the
+   * groups by id. Two batches, or a batch and a single-conversation transaction, do not wait for each
+   * other in a cycle (a deadlock would only send the batch's sends one by one).
    */
   private async lockAll(jobs: SendJob[], transaction: Transaction): Promise<Map<string, ConversationRow>> {
     const store = this.app.repos.messages;
-    const pairs = new Map<string, { pair: [ number, number ]; create: boolean }>();
+    const pairs = new Map<string, { pair: [ number, number ]; create: boolean; id?: string }>();
     const groups = new Set<number>();
     for (const { target } of jobs) {
       if ('group' in target) {
@@ -116,12 +120,17 @@ export class SendBatcher {
       }
       const key = keyOf(target);
       const found = pairs.get(key);
-      pairs.set(key, { pair: pairOf(...target.pair), create: target.create || (found?.create ?? false) });
+      pairs.set(key, { pair: pairOf(...target.pair), create: target.create || (found?.create ?? false), id: target.id ?? found?.id });
     }
-    const ordered = [ ...pairs.entries() ].sort(([ , x ], [ , y ]) => x.pair[0] - y.pair[0] || x.pair[1] - y.pair[1]);
-    for (const [ , { pair, create }] of ordered) if (create) await store.saveConversation(pair[0], pair[1], transaction);
     const locked = new Map<string, ConversationRow>();
-    for (const [ key, { pair }] of ordered) {
+    const known = [ ...pairs.entries() ].filter(([ , pair ]) => pair.id);
+    for (const row of await store.lockConversations(known.map(([ , pair ]) => pair.id!), transaction)) {
+      const key = `p${row.user_a}:${row.user_b}`;
+      if (pairs.has(key)) locked.set(key, row);
+    }
+    const rest = [ ...pairs.entries() ].filter(([ key ]) => !locked.has(key)).sort(([ , x ], [ , y ]) => x.pair[0] - y.pair[0] || x.pair[1] - y.pair[1]);
+    for (const [ , { pair, create }] of rest) if (create) await store.saveConversation(pair[0], pair[1], transaction);
+    for (const [ key, { pair }] of rest) {
       let conversation = await store.lockConversation(pair[0], pair[1], transaction);
       if (!conversation) {
         await store.saveConversation(pair[0], pair[1], transaction);
