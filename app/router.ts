@@ -4,6 +4,7 @@ import visitors from './router/visitors';
 import messaging from './router/messaging';
 import friends from './router/friends';
 import files from './router/files';
+import groups from './router/groups';
 
 // CONTRACT: routes, one file per domain under app/router/. Everything under /api/chat needs a
 // live session (middleware `auth`); routes closed to visitors add `usersOnly` after it.
@@ -16,4 +17,5 @@ export default (app: Application) => {
   messaging(app);
   friends(app);
   files(app);
+  groups(app);
 };

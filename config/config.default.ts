@@ -10,6 +10,7 @@ import { mysqlSection, redisSection } from './sections/database';
 import { processEnv } from './sections/env';
 import { filesSection } from './sections/files';
 import { friendsSection } from './sections/friends';
+import { groupsSection } from './sections/groups';
 import { messagingSection } from './sections/messaging';
 import { metricsSection } from './sections/metrics';
 import { jwtSection, logSection, proxySection } from './sections/security';
@@ -159,6 +160,7 @@ export default (appInfo: EggAppInfo) => {
     visitors: visitorsSection(env, appInfo),
     messaging: messagingSection(env, appInfo),
     friends: friendsSection(env, appInfo),
+    groups: groupsSection(env, appInfo),
     metrics: metricsSection(env, appInfo),
     files: filesSection(env, appInfo),
   };

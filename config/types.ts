@@ -3,6 +3,7 @@
 // fails tsc.
 import { FilesSection } from './sections/files';
 import { FriendsSection } from './sections/friends';
+import { GroupsSection } from './sections/groups';
 import { MessagingSection } from './sections/messaging';
 import { MetricsSection } from './sections/metrics';
 import { PasswordSection, RateLimitSection, SearchSection, SessionSection, TokenSection, UserSection } from './sections/accounts';
@@ -36,6 +37,8 @@ export interface ImConfig {
   messaging: MessagingSection;
   /** Friends. */
   friends: FriendsSection;
+  /** Group chats: sizes and limits. */
+  groups: GroupsSection;
   /** GET /metrics. */
   metrics: MetricsSection;
   /** Uploads, serving and screenshots; also sets config.multipart. */

@@ -27,9 +27,24 @@ export async function authenticate(ctx: Context, token: string | undefined): Pro
   return { claims, role: user.role };
 }
 
+export interface AuthOptions {
+  /**
+   * Also take the token from `?token=` (groupQrcode only: the client puts the URL in an
+   * `<image src>`, which cannot send headers). A header still wins.
+   */
+  queryToken?: boolean;
+}
+
 /** CONTRACT: every route under /api/chat. */
-export default () => async function auth(ctx: Context, next: () => Promise<void>) {
-  const { claims, role } = await authenticate(ctx, readToken(ctx));
+export default (options: AuthOptions = {}) => async function auth(ctx: Context, next: () => Promise<void>) {
+  let fromQuery: string | undefined;
+  if (options.queryToken && 'token' in ctx.query) {
+    const { token, ...rest } = ctx.query;
+    fromQuery = typeof token === 'string' ? token.trim() || undefined : undefined;
+    // Out of the URL, so that no log line (Egg's request prefix holds the URL) carries it.
+    ctx.query = rest;
+  }
+  const { claims, role } = await authenticate(ctx, readToken(ctx) ?? fromQuery);
   ctx.state.session = claims;
   // The role as stored now (the gate of app/middleware/usersOnly.ts), not as the token says.
   ctx.state.role = role;

@@ -5,6 +5,7 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { GroupRow, MEMBER_STATUS, MemberRow, MembershipRow, MyGroupRow } from '../lib/groups/views';
 import { sqlTime } from '../lib/time';
+import { BLOCKS } from './friends.sql';
 import { change, insert, select } from './statements';
 
 /** A new group: its owner is its first member. */
@@ -22,6 +23,39 @@ export interface NewMembership {
   nickname: string;
   avatar: string;
   invited_by: number | null;
+}
+
+/** A membership row to insert: a newcomer (status 1) or an applicant (status 2). */
+export interface NewMember {
+  user_id: number;
+  status: number;
+  invited_by: number | null;
+  apply_desc: string;
+  join_seq: number;
+}
+
+/** A friend-list entry create may take: the caller's goodfriend row (`entry_id`) and its friend's names. */
+export interface FriendEntry {
+  entry_id: number;
+  id: number;
+  username: string;
+  nickname: string | null;
+  avatar: string | null;
+}
+
+/** A user as a group sees them: the user's columns and, if any, their membership's nickname, avatar and status. */
+export interface GroupIdentity {
+  id: number;
+  uuid: string;
+  username: string;
+  nickname: string | null;
+  avatar: string | null;
+  role: string;
+  status: number;
+  is_deleted: number;
+  groupNickname: string | null;
+  groupAvatar: string | null;
+  member_status: number | null;
 }
 
 /** The group texts the owner changes. */
@@ -57,6 +91,19 @@ export const SQL = {
   removeMembership: 'DELETE FROM chat_group_user WHERE group_id = :groupId AND user_id = :userId',
   removeMemberships: 'DELETE FROM chat_group_user WHERE group_id = :id',
   removeGroup: 'DELETE FROM chat_group WHERE id = :id',
+  // create: the caller's own goodfriend rows by id (uk range of :me), friend not gone, not blacklisted.
+  listFriendEntries: 'SELECT g.id AS entry_id, u.id, u.username, u.nickname, u.avatar FROM goodfriend g JOIN `user` u ON u.id = g.friend_id ' +
+    `WHERE g.id IN (:ids) AND g.user_id = :me AND g.isblack = 0 AND u.status = 1 AND u.is_deleted = 0 AND NOT ${BLOCKS(':me', 'g.friend_id')}`,
+  listIdentities: 'SELECT u.id, u.uuid, u.username, u.nickname, u.avatar, u.role, u.status, u.is_deleted, ' +
+    'm.nickname AS groupNickname, m.avatar AS groupAvatar, m.status AS member_status ' +
+    'FROM `user` u LEFT JOIN chat_group_user m ON m.group_id = :groupId AND m.user_id = u.id WHERE u.id IN (:ids)',
+  saveMember: 'INSERT INTO chat_group_user (group_id, user_id, nickname, avatar, status, `order`, invited_by, apply_desc, join_seq, create_time, update_time) ' +
+    'VALUES (:groupId, :user_id, \'\', \'\', :status, 50, :invited_by, :apply_desc, :join_seq, :now, :now)',
+  // The group avatar's sources: the first members in join order, their group avatar and their own.
+  listAvatarSources: 'SELECT m.avatar AS groupAvatar, u.avatar FROM chat_group_user m LEFT JOIN `user` u ON u.id = m.user_id ' +
+    `WHERE m.group_id = :groupId AND m.status = ${MEMBER_STATUS} ORDER BY m.id LIMIT :limit`,
+  saveOwner: 'UPDATE chat_group SET user_id = :userId, update_time = :now WHERE id = :id',
+  saveInviteConfirm: 'UPDATE chat_group SET invite_confirm = :value, update_time = :now WHERE id = :id',
 };
 
 export class GroupRepository {
@@ -143,6 +190,39 @@ export class GroupRepository {
   async removeGroup(id: number, transaction: Transaction): Promise<number> {
     await change(this.sequelize, SQL.removeMemberships, { id }, transaction);
     return change(this.sequelize, SQL.removeGroup, { id }, transaction);
+  }
+
+  /**
+   * create: the caller's goodfriend rows among `entryIds` whose friend is not gone and not
+   * blacklisted by the caller, with the friend's names (any order; other ids are left out).
+   */
+  listFriendEntries(me: number, entryIds: number[], transaction?: Transaction): Promise<FriendEntry[]> {
+    return select<FriendEntry>(this.sequelize, SQL.listFriendEntries, { me, ids: entryIds }, transaction);
+  }
+
+  /** The users that exist among `ids`, with their membership of the group if any (names and avatars in the group). */
+  listIdentities(groupId: number, ids: number[], transaction?: Transaction): Promise<GroupIdentity[]> {
+    return select<GroupIdentity>(this.sequelize, SQL.listIdentities, { groupId, ids }, transaction);
+  }
+
+  /** Inserts a member or an applicant (the unique key refuses a second row of one pair); resolves to its id. */
+  saveMember(groupId: number, member: NewMember, transaction: Transaction): Promise<number> {
+    return insert(this.sequelize, SQL.saveMember, { groupId, ...member, now: sqlTime() }, transaction);
+  }
+
+  /** The first `limit` members in join order: their avatar in the group and their own (null: the user row is gone). */
+  listAvatarSources(groupId: number, limit: number, transaction?: Transaction): Promise<Array<{ groupAvatar: string; avatar: string | null }>> {
+    return select(this.sequelize, SQL.listAvatarSources, { groupId, limit }, transaction);
+  }
+
+  /** Makes `userId` the group's owner; resolves to the rows changed. */
+  saveOwner(id: number, userId: number, transaction: Transaction): Promise<number> {
+    return change(this.sequelize, SQL.saveOwner, { id, userId, now: sqlTime() }, transaction);
+  }
+
+  /** Sets who may join without approval (0, 1, 2); resolves to the rows changed. */
+  saveInviteConfirm(id: number, value: number, transaction?: Transaction): Promise<number> {
+    return change(this.sequelize, SQL.saveInviteConfirm, { id, value, now: sqlTime() }, transaction);
   }
 
   // Group messages (app/service/groups/messages.ts, CONTRACT-groups §B).

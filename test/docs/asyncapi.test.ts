@@ -130,6 +130,32 @@ describe('docs/asyncapi.yaml', () => {
     ownerOther.close();
   });
 
+  it('the unstored group notices match (pending to the owner; quit, removal and dismissal)', async () => {
+    const owner = await user('doc_grp_p');
+    const member = await user('doc_grp_q');
+    const applicant = await user('doc_grp_r');
+    const group = await makeGroup(owner, [ member ], 'docs');
+    const ownerWs = await connect(server.port, owner.token);
+    const memberWs = await connect(server.port, member.token);
+    const post = (token: string, route: string, body: object) => call(server.base, 'POST', `/api/chat/${route}`, token, body);
+    const unstored = async (client: Client, count: number) => {
+      await client.until(() => client.of().filter(frame => !('seq' in frame.data)).length >= count, `${count} unstored notices`);
+      return client.of().filter(frame => !('seq' in frame.data));
+    };
+    assert.equal((await post(owner.token, 'groupAddUserSet', { group_id: group.id, addGroupSet: 1 })).status, 200);
+    assert.equal((await post(applicant.token, 'groupInviteUser', { group_id: group.id, user_id: applicant.id, addGroupDesc: '你好' })).status, 200);
+    conforms('groupPendingNotice', (await unstored(ownerWs, 1))[0]);
+    assert.equal((await post(owner.token, 'groupDeleteUser', { group_id: group.id, user_id: member.id })).status, 200);
+    conforms('groupEventNotice', (await unstored(memberWs, 1))[0]);
+    await joinGroup(group.id, member);
+    assert.equal((await post(member.token, 'groupDeleteOrQuit', { id: group.id })).status, 200);
+    conforms('groupEventNotice', (await unstored(ownerWs, 2))[1]);
+    assert.equal((await post(owner.token, 'groupDeleteOrQuit', { id: group.id })).status, 200);
+    conforms('groupEventNotice', (await unstored(ownerWs, 3))[2]);
+    ownerWs.close();
+    memberWs.close();
+  });
+
   describe('coverage', () => it('every documented message was received and matched', () => {
     assert.deepEqual(Object.keys(spec.components.messages).filter(name => !seen.has(name)), []);
   }));

@@ -20,6 +20,7 @@ import { arrive, newDeviceId, send } from '../app/visitors/support';
 import { groupBody, joinGroup, makeGroup } from '../app/groups/messageSupport';
 import { blacklist, friends, textBody, user } from '../app/messaging/support';
 import { friendsOperations, friendsTextsMissingFrom } from './friendsOperations';
+import { groupsOperations, groupsTextsMissingFrom } from './groupsOperations';
 
 // CONTRACT: failure statuses (plus 200).
 const CONTRACT_STATUSES = [ 200, 400, 401, 403, 404, 409, 413, 422, 429, 500, 503 ];
@@ -106,6 +107,7 @@ describe('docs/openapi.yaml', () => {
     const missing = documentedTexts.filter(t => !shown(t).test(text));
     assert.deepEqual(missing, []);
     assert.deepEqual(friendsTextsMissingFrom(text), []);
+    assert.deepEqual(groupsTextsMissingFrom(text), []);
   });
 
   describe('POST /api/regChat', () => {
@@ -301,6 +303,24 @@ describe('docs/openapi.yaml', () => {
     for (const operation of friendsOperations) {
       it(`${operation.method.toUpperCase()} ${operation.route}: every documented status`, async () => {
         for (const res of await operation.produce()) conforms(operation.method, operation.route, res);
+      });
+    }
+  });
+
+  describe('groups routes', () => {
+    for (const operation of groupsOperations) {
+      it(`${operation.method.toUpperCase()} ${operation.route}: every documented status`, async () => {
+        for (const res of await operation.produce()) {
+          // groupQrcode's 200 is a PNG, documented as such.
+          if (/^image\/png/.test(res.headers['content-type'] ?? '')) {
+            const documented = spec.paths[operation.route][operation.method].responses[String(res.status)];
+            assert.ok(documented?.content['image/png'], `${operation.route} ${res.status}: PNG not documented`);
+            assert.equal(res.headers['cache-control'], 'no-store');
+            seen.add(`${operation.method} ${operation.route} ${res.status}`);
+          } else {
+            conforms(operation.method, operation.route, res);
+          }
+        }
       });
     }
   });

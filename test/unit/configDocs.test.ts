@@ -5,6 +5,7 @@ import * as accounts from '../../config/sections/accounts';
 import * as database from '../../config/sections/database';
 import { Env, processEnv } from '../../config/sections/env';
 import * as friends from '../../config/sections/friends';
+import * as groups from '../../config/sections/groups';
 import * as messaging from '../../config/sections/messaging';
 import * as metrics from '../../config/sections/metrics';
 import * as security from '../../config/sections/security';
@@ -127,7 +128,7 @@ describe('configuration documentation', () => {
     const asked = new Set<string>();
     const env = recordingEnv(asked);
     const appInfo = { env: 'unittest', baseDir: root, root, name: 'im-user-service' } as any;
-    for (const section of [ accounts, database, friends, messaging, metrics, security, server, visitors ]) {
+    for (const section of [ accounts, database, friends, groups, messaging, metrics, security, server, visitors ]) {
       for (const [ name, build ] of Object.entries(section)) {
         if (name.endsWith('Section') && typeof build === 'function') (build as (e: Env, a: unknown) => unknown)(env, appInfo);
       }

@@ -90,3 +90,21 @@ export function pageWindow(page: number | undefined, limit: number | undefined):
   const size = limit ?? LIST_LIMIT_DEFAULT;
   return { offset: ((page ?? 1) - 1) * size, limit: size };
 }
+
+export const QR_CHAT_TYPES = [ 'group', 'single' ] as const;
+/** groupQrcode's query (`id` is the path's): `type` H5 asks for the link form, which needs `http`. */
+export const qrRules = {
+  type: { type: 'text', min: 0, max: 20, ...optional },
+  http: { type: 'text', min: 0, max: 2000, ...optional },
+  chatType: { type: 'choice', values: QR_CHAT_TYPES, reason: 'messaging.validation.chatType', ...optional },
+};
+
+/**
+ * grouplist's `:page` as the course's API list spells it, `1&limit=3`: the page, and the
+ * parameters after the first `&` (a real query string wins over them).
+ */
+export function splitPage(raw: string | undefined): { page: string | undefined; extra: Record<string, string> } {
+  if (raw === undefined || !raw.includes('&')) return { page: raw, extra: {} };
+  const at = raw.indexOf('&');
+  return { page: raw.slice(0, at), extra: Object.fromEntries(new URLSearchParams(raw.slice(at + 1))) };
+}
