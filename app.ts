@@ -7,6 +7,8 @@ import { customRules } from './app/lib/rules';
 import { visitorCustomRules } from './app/lib/visitors/rules';
 import { OPEN_SESSION } from './app/lib/sessionScripts';
 import { Hub, hubDeps } from './app/realtime/hub';
+import { Presence } from './app/realtime/presence';
+import { DEV_ADMIN_SECRET_KEY } from './config/sections/admin';
 import { attachUpgrade } from './app/realtime/upgrade';
 import { clusterMetrics } from './app/lib/metrics/cluster';
 
@@ -40,7 +42,16 @@ export default class AppBoot implements IBoot {
   }
 
   async didReady() {
+    // CONTRACT-admin §6: in production, once an admin exists, their TOTP secrets need a real key.
+    if (this.app.config.env === 'prod' && this.app.config.im.admin.secretKey === DEV_ADMIN_SECRET_KEY &&
+      await this.app.repos.admin.countAdmins() > 0) {
+      throw new Error('ADMIN_SECRET_KEY must be set (at least 32 characters) in production once an admin exists');
+    }
     this.hub.start();
+    // The console's online and message figures from this process (app/realtime/presence.ts).
+    const presence = new Presence(this.app, this.hub);
+    this.app.presence = presence;
+    presence.start();
   }
 
   /**
@@ -50,6 +61,7 @@ export default class AppBoot implements IBoot {
    * scripts/drain-check.js at the end of `npm test`.
    */
   async beforeClose() {
+    this.app.presence?.stop();
     // Sockets are dropped (no close frame: the clients reconnect elsewhere) over half the drain time.
     const sockets = this.hub.stop(this.app.config.im.shutdown.drainMs / 2);
     // Set by egg-cluster's worker (egg-mock serves without it).

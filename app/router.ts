@@ -5,6 +5,7 @@ import messaging from './router/messaging';
 import friends from './router/friends';
 import files from './router/files';
 import groups from './router/groups';
+import admin from './router/admin';
 
 // CONTRACT: routes, one file per domain under app/router/. Everything under /api/chat needs a
 // live session (middleware `auth`); routes closed to visitors add `usersOnly` after it.
@@ -18,4 +19,5 @@ export default (app: Application) => {
   friends(app);
   files(app);
   groups(app);
+  admin(app);
 };

@@ -88,7 +88,12 @@ async function seed(connection, users, log = () => undefined) {
     // The hub's remarks: half Chinese names, so its page is grouped by pinyin as well as by letter.
     return [ owner, k % 4294967296, owner === hub.id ? remark() : '', now, now ];
   });
+  // The list versions' triggers paused for the load, then one version per list (as the migration does).
+  await connection.query('SET @friend_list_version_paused = 1');
   await insertAll(connection, 'INSERT INTO goodfriend (user_id, friend_id, nickname, create_time, update_time) VALUES ?', friendRows);
+  await connection.query(`INSERT INTO friend_list_version (user_id, version) SELECT user_id, UUID_SHORT() FROM goodfriend GROUP BY user_id
+    ON DUPLICATE KEY UPDATE version = VALUES(version)`);
+  await connection.query('SET @friend_list_version_paused = NULL');
   log(`friends: ${pairs.length} friendships (${friendRows.length} rows; hub ${hub.username} has ${hubFriends}) in ${seconds(started).toFixed(1)} s`);
 
   const applied = process.hrtime.bigint();
@@ -315,7 +320,7 @@ function targets(results) {
     target: 'goodfriendlist, a full 2,000-friend page: p99 <= 50 ms at 10 connections',
     met: page.p99 <= 50,
     figure: `p50 ${page.p50} ms, p99 ${page.p99} ms, ${page.rps.toFixed(0)} pages/s ` +
-      `(${pct(page.rps / at('authOnly', 10).rps)} of auth only; each page groups and sorts 2,000 names in the zh-CN collation)`,
+      `(${pct(page.rps / at('authOnly', 10).rps)} of auth only; pages 1 and 2 served from their version: one version lookup, then 436 KB of kept JSON written)`,
   });
 
   const cycles = connectionCounts.map(c => ({ c, pairs: at('friendsCycle', c).rps / CYCLE_REQUESTS }));

@@ -11,12 +11,14 @@ const { seedUsers } = require('./seed');
 const { mysqlSettings, runScript, scryptKey, storedHash } = require('./common');
 const { keywords: keywordsOf } = require('./handles');
 const server = require('./server');
-const { scenarios, measure } = require('./load');
-const { table, targets } = require('./report');
+const { scenarios, measure, SEARCH_KEYS } = require('./load');
+const { table, targets, searchTargets } = require('./report');
 const messaging = require('./messaging');
 const friends = require('./friends');
+const history = require('./history');
 const files = require('./files');
 const groups = require('./groups');
+const consoleBench = require('./admin');
 const { searchPlans } = require('./searchPlans');
 const { sizeBufferPool } = require('./bufferPool');
 
@@ -37,6 +39,19 @@ const CONNECTIONS = [ 10, 50 ];
 const LOGIN = { username: 'bench_login', password: 'bench-password-1' };
 const SEARCHER = { username: 'bench_search', password: LOGIN.password };
 const KEYWORDS_PER_KIND = Number(process.env.BENCH_KEYWORDS || 200);
+// BENCH_SCENARIOS (scenario keys and the parts `messaging`, `files`, `groups`, `admin`, comma-separated):
+// after seeding, only those, with the baseline and auth-only runs they are measured against.
+const only = process.env.BENCH_SCENARIOS ? new Set(process.env.BENCH_SCENARIOS.split(',').map(key => key.trim())) : null;
+
+// With BENCH_SCENARIOS, the targets that the scenarios run can decide (each check needs all its runs).
+function partialTargets(results) {
+  const has = keys => keys.every(key => results.some(r => r.scenario === key));
+  const checks = [];
+  if (has(SEARCH_KEYS)) checks.push(...searchTargets(results));
+  if (has([ 'friendsList', 'friendsInbox', 'friendsIsMine', 'friendsInfo', 'friendsCycle' ])) checks.push(...friends.targets(results));
+  checks.push(...history.targets(results));
+  return checks;
+}
 
 if (!Number.isSafeInteger(count) || count < 1000) throw new Error('N must be an integer >= 1000');
 if (!/bench/.test(database)) throw new Error(`refusing to recreate "${database}": the bench database name must contain "bench"`);
@@ -53,6 +68,8 @@ const serverOptions = {
     ...friends.SERVER_ENV,
     ...groups.SERVER_ENV,
     ...files.serverEnv(path.join(root, 'run', 'bench-uploads')),
+    // The console's TOTP key (production refuses to start without one once an admin exists).
+    ADMIN_SECRET_KEY: randomBytes(32).toString('hex'),
   },
 };
 
@@ -101,6 +118,8 @@ async function prepareDatabase(passwordHash) {
     const keywords = keywordsOf(names, KEYWORDS_PER_KIND);
     log(`keywords: ${Object.entries(keywords).map(([ kind, list ]) => `${list.length} ${kind}`).join(', ')}`);
     const friendData = await friends.seed(connection, count, log);
+    friendData.history = await history.seed(connection, friendData.sample[0]);
+    log(`history: one conversation of ${friendData.history.messages} messages`);
     const [[ sizes ]] = await connection.query(`SELECT
         (SELECT ROUND(data_length / 1048576) FROM information_schema.tables WHERE table_schema = ? AND table_name = 'user') AS userMiB,
         (SELECT ROUND(data_length / 1048576) FROM information_schema.tables WHERE table_schema = ? AND table_name = 'user_search_gram') AS gramMiB,
@@ -182,32 +201,42 @@ async function main() {
 
   const results = [];
   const friendScenarios = await friends.scenarios({ data: data.friends, redisDb, secret: serverOptions.env.JWT_SECRET });
-  for (const scenario of [ ...scenarios({ credentials: LOGIN, token, keywords: data.keywords }), ...friendScenarios ]) {
+  const all = [ ...scenarios({ credentials: LOGIN, token, keywords: data.keywords }), ...friendScenarios, ...history.scenarios(data.friends.sample[0]) ];
+  for (const scenario of all.filter(s => !only || only.has(s.key) || s.key === 'baseline' || s.key === 'authOnly')) {
     for (const connections of CONNECTIONS) {
       const result = await measure(url, scenario, connections, { duration, warmup });
       log(`${scenario.name} @${connections}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
       results.push(result);
     }
   }
-  const messagingResults = await messaging.run({
+  // The parts run when BENCH_SCENARIOS names them (or always without it).
+  const part = name => !only || only.has(name);
+  const messagingResults = part('messaging') ? await messaging.run({
     url, port, title, database, mysqlSettings, redisDb, secret: serverOptions.env.JWT_SECRET, results, duration, log,
-  });
-  const filesRun = await files.run({
+  }) : null;
+  const filesRun = part('files') ? await files.run({
     url, title, uploadDir: serverOptions.env.UPLOAD_DIR, connections: CONNECTIONS, duration, warmup, log,
     authOnly: results.filter(r => r.scenario === 'authOnly'),
-  });
-  const groupsRun = await groups.run({
+  }) : null;
+  const groupsRun = part('groups') ? await groups.run({
     url, port, database, mysqlSettings, redisDb, secret: serverOptions.env.JWT_SECRET, results, duration, warmup, log,
-  });
+  }) : null;
+  const adminRun = part('admin') ? await consoleBench.run({
+    url, database, mysqlSettings, passwordHash: scryptRun.hash, password: LOGIN.password,
+    authOnly: all.find(s => s.key === 'authOnly'), duration, warmup, log,
+  }) : null;
   stopServer();
 
-  const checks = [
-    ...targets({ results, scryptMs: scryptRun.ms, cores }), ...friends.targets(results), ...messaging.targets(messagingResults),
-    ...files.targets(filesRun), ...groups.targets(groupsRun, results),
+  const checks = only ? [
+    ...partialTargets(results), ...(messagingResults ? messaging.targets(messagingResults) : []), ...(filesRun ? files.targets(filesRun) : []),
+    ...(groupsRun ? groups.targets(groupsRun, results) : []), ...(adminRun ? consoleBench.targets(adminRun) : []),
+  ] : [
+    ...targets({ results, scryptMs: scryptRun.ms, cores }), ...friends.targets(results), ...history.targets(results),
+    ...messaging.targets(messagingResults), ...files.targets(filesRun), ...groups.targets(groupsRun, results), ...consoleBench.targets(adminRun),
   ];
   console.log(`\nN = ${count} users, ${cores} cores, ${duration} s per run after ${warmup} s warm-up\n`);
   console.log(table(results));
-  console.log(`\n${messaging.table(messagingResults)}`);
+  if (messagingResults) console.log(`\n${messaging.table(messagingResults)}`);
   console.log(`\nscrypt: ${scryptRun.ms.toFixed(1)} ms per hash; seeding ${data.seedSeconds.toFixed(1)} s; ` +
     `search:reindex ${data.reindexSeconds.toFixed(1)} s (${data.sizes.grams} grams, ${data.sizes.gramMiB} MiB; user table ${data.sizes.userMiB} MiB)`);
   console.log(`\nsearch plans (ANALYZE):\n\n${plans.join('\n\n')}`);
@@ -221,7 +250,7 @@ async function main() {
   }
 
   const date = new Date().toISOString().slice(0, 10);
-  const file = path.join(__dirname, 'results', `${date}-${count}.json`);
+  const file = path.join(__dirname, 'results', `${date}-${count}${only ? `-${[ ...only ].join('-')}` : ''}.json`);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify({
     date: new Date().toISOString(), users: count,
@@ -230,7 +259,7 @@ async function main() {
     scryptMsPerHash: scryptRun.ms, seedSeconds: data.seedSeconds, reindexSeconds: data.reindexSeconds,
     triggerWriteCost: data.writeCost, sizes: data.sizes, keywords: data.keywords, keywordResults: matches,
     searchPlans: plans, friends: { ...data.friends.summary, plans: data.friends.plans },
-    results, messaging: messagingResults, files: filesRun, groups: groupsRun, targets: checks, totalSeconds: seconds(started),
+    only: only ? [ ...only ] : undefined, results, messaging: messagingResults, files: filesRun, groups: groupsRun, admin: adminRun, targets: checks, totalSeconds: seconds(started),
   }, null, 2) + '\n');
   log(`wrote ${path.relative(root, file)}; whole run ${seconds(started).toFixed(0)} s`);
 }

@@ -1,10 +1,12 @@
 'use strict';
-// npm run bench:profile [N]: the cost of one authenticated request. Seeds N users (default
-// 50,000) into BENCH_DATABASE unless it already holds them, builds the app and starts it with
-// ONE worker (egg-scripts), then for the 404 baseline, the auth-only searchUser and a prefix
-// search: req/s at 50 connections without the profiler, then the same load again under the V8
-// CPU profiler (bench/profile-hook.js). Prints req/s, ratios to the baseline, and where the
-// worker's CPU went, by group and by function. README "Performance".
+// npm run bench:profile [N]: the cost of one request of each hot path. Seeds N users (default
+// 50,000) into BENCH_DATABASE unless it already holds them, and N friendships and a 10,000-message
+// conversation (bench/friends.js, bench/history.js) every time, builds the app and starts it
+// with ONE worker (egg-scripts), then for the 404 baseline, the auth-only searchUser, a prefix
+// search, goodfriendlist (the hub's 2,000-friend pages), the friends point reads and history
+// (PROFILE_KEYS picks some): req/s at 50 connections without the profiler, then the same load
+// again under the V8 CPU profiler (bench/profile-hook.js). Prints req/s, ratios to the baseline,
+// and where the worker's CPU went, by group and by function. docs/performance.md.
 const { randomBytes } = require('node:crypto');
 const { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
@@ -17,6 +19,8 @@ const server = require('./server');
 const { scenarios, measure } = require('./load');
 const { COMMON_PREFIXES: PREFIXES } = require('./handles');
 const { analyze, groupTable, functionTable, markdown } = require('./profileReport');
+const friends = require('./friends');
+const history = require('./history');
 
 const root = path.join(__dirname, '..');
 const count = Number(process.argv[2] || process.env.BENCH_USERS || 50000);
@@ -31,7 +35,9 @@ const rounds = Number(process.env.PROFILE_ROUNDS || 2);
 const scryptCost = 16384;
 const profileDir = path.join(root, 'run', 'profile');
 const SEARCHER = { username: 'bench_search', password: 'bench-password-1' };
-const KEYS = [ 'baseline', 'authOnly', 'searchPrefix' ];
+const ALL_KEYS = [ 'baseline', 'authOnly', 'searchPrefix', 'friendsList', 'friendsIsMine', 'friendsInfo', 'friendsInbox', 'history' ];
+// The baseline always comes first: every ratio is to it.
+const KEYS = process.env.PROFILE_KEYS ? [ 'baseline', ...process.env.PROFILE_KEYS.split(',').filter(key => key !== 'baseline') ] : ALL_KEYS;
 
 if (!Number.isSafeInteger(count) || count < 1000) throw new Error('N must be an integer >= 1000');
 if (!/bench/.test(database)) throw new Error(`refusing to use "${database}": the bench database name must contain "bench"`);
@@ -39,7 +45,7 @@ if (!/bench/.test(database)) throw new Error(`refusing to use "${database}": the
 const serverOptions = {
   title, port, workers: 1,
   env: {
-    MYSQL_DATABASE: database, REDIS_DB: redisDb, PORT: String(port), APP_TITLE: title,
+    MYSQL_DATABASE: database, REDIS_DB: redisDb, PORT: String(port), APP_TITLE: title, ...friends.SERVER_ENV,
     JWT_SECRET: randomBytes(32).toString('hex'), SCRYPT_COST: String(scryptCost),
     NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} --require ${path.join(__dirname, 'profile-hook.js')}`.trim(),
     PROFILE_DIR: profileDir,
@@ -75,6 +81,23 @@ async function prepareDatabase() {
   runScript('search-reindex.js', database, 'search:reindex');
 }
 
+// Friendships, applications and the conversation, seeded anew on every run (a few seconds at 50,000).
+async function seedFriends() {
+  const connection = await mysql.createConnection({ ...mysqlSettings, database });
+  try {
+    for (const table of [ 'goodfriend', 'goodfriendapply', 'friend_list_version', 'message', 'conversation' ]) {
+      await connection.query(`TRUNCATE TABLE \`${table}\``).catch(err => {
+        if (err.code !== 'ER_NO_SUCH_TABLE') throw err;
+      });
+    }
+    const data = await friends.seed(connection, count, log);
+    await history.seed(connection, data.sample[0]);
+    return data;
+  } finally {
+    await connection.end();
+  }
+}
+
 async function login(url) {
   const res = await fetch(`${url}/api/loginChat`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SEARCHER),
@@ -105,8 +128,8 @@ async function profiled(url, scenario, pid) {
   rmSync(path.join(profileDir, 'started'), { force: true });
   process.kill(pid, 'SIGUSR2');
   await waitFor(path.join(profileDir, 'started'));
-  const request = Object.fromEntries([ 'method', 'headers', 'body' ].filter(f => f in scenario).map(f => [ f, scenario[f] ]));
-  const result = await autocannon({ url: `${url}${scenario.path}`, connections, duration, timeout: 10, ...request });
+  const request = Object.fromEntries([ 'method', 'headers', 'body', 'requests' ].filter(f => f in scenario).map(f => [ f, scenario[f] ]));
+  const result = await autocannon({ url: `${url}${scenario.path || ''}`, connections, duration, timeout: 10, ...request });
   process.kill(pid, 'SIGUSR2');
   const file = path.join(profileDir, `${name}.cpuprofile`);
   await waitFor(file);
@@ -117,6 +140,7 @@ async function main() {
   const loadAverage = os.loadavg().map(v => v.toFixed(2)).join(' ');
   log(`N = ${count}, ${os.cpus().length} cores, load average ${loadAverage}, database ${database}, port ${port}, 1 worker`);
   await prepareDatabase();
+  const friendData = await seedFriends();
   // Profiles of earlier labels stay; this run's control files go.
   mkdirSync(profileDir, { recursive: true });
   for (const file of readdirSync(profileDir)) {
@@ -127,7 +151,11 @@ async function main() {
   const url = `http://127.0.0.1:${port}`;
   const token = await login(url);
   const pid = workerPid();
-  const all = scenarios({ credentials: SEARCHER, token, keywords: { prefix: PREFIXES } });
+  const all = [
+    ...scenarios({ credentials: SEARCHER, token, keywords: { prefix: PREFIXES } }),
+    ...await friends.scenarios({ data: friendData, redisDb, secret: serverOptions.env.JWT_SECRET }),
+    ...history.scenarios(friendData.sample[0]),
+  ];
   // The machine is shared: each scenario is measured `rounds` times, interleaved, and its best
   // run kept; then profiled once. Ratios compare runs of this one invocation only.
   const plain = new Map(KEYS.map(key => [ key, []]));

@@ -21,18 +21,19 @@ function table(results) {
   return [ line(header), `|${widths.map((w, i) => (i === 0 || i === 7 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line) ].join('\n');
 }
 
-function targets({ results, scryptMs, cores }) {
+// Issue 19 item 5: every keyword kind p99 <= 15 ms at 10 connections and >= 25 % of the 404
+// baseline at 50, and no non-2xx answer.
+function searchTargets(results) {
   const at = (scenario, connections) => results.find(r => r.scenario === scenario && r.connections === connections);
   const checks = [];
-
   const base50 = at('baseline', 50);
-  const authOnly = at('authOnly', 50);
   const searches = connections => SEARCH_KEYS.map(s => at(s, connections));
   const slowest = searches(10).reduce((a, b) => (b.p99 > a.p99 ? b : a));
   checks.push({
-    target: 'searchUser p99 <= 20 ms at 10 connections, for every keyword kind',
-    met: slowest.p99 <= 20,
-    figure: `worst kind: ${slowest.name}, p99 ${slowest.p99} ms (${searches(10).map(r => `${r.scenario} ${r.p99}`).join(', ')})`,
+    target: 'searchUser p99 <= 15 ms at 10 connections, for every keyword kind',
+    met: slowest.p99 <= 15,
+    figure: `worst kind: ${slowest.name}, p99 ${slowest.p99} ms (${searches(10).map(r => `${r.scenario} ${r.p99}`).join(', ')})` +
+      (slowest.p99 <= 15 ? '' : '; one statement per search, an index walk bounded by its smallest range: what is left is CPU shared by 10 requests, MariaDB and autocannon on the same cores'),
   });
   const failing = searches(50).filter(r => r.unexpected || r.errors || r.timeouts);
   checks.push({
@@ -41,16 +42,25 @@ function targets({ results, scryptMs, cores }) {
     figure: failing.length ? failing.map(r => `${r.name}: ${JSON.stringify(r.statuses)}, ${r.errors} errors, ${r.timeouts} timeouts`).join('; ') :
       `${searches(50).reduce((sum, r) => sum + r.requests, 0)} searches, all 200`,
   });
+  const weakest = searches(50).reduce((a, b) => (b.rps < a.rps ? b : a));
+  checks.push({
+    target: 'searchUser throughput at 50 connections >= 25 % of baseline, for every keyword kind',
+    met: weakest.rps / base50.rps >= 0.25,
+    figure: `weakest kind: ${weakest.name}, ${fixed(weakest.rps, 0)} req/s = ${fixed(weakest.rps / base50.rps * 100)} % of ${fixed(base50.rps, 0)} ` +
+      `(${searches(50).map(r => `${r.scenario} ${fixed(r.rps / base50.rps * 100)} %`).join(', ')})`,
+  });
+  return checks;
+}
+
+function targets({ results, scryptMs, cores }) {
+  const at = (scenario, connections) => results.find(r => r.scenario === scenario && r.connections === connections);
+  const checks = [ ...searchTargets(results) ];
+  const base50 = at('baseline', 50);
+  const authOnly = at('authOnly', 50);
   checks.push({
     target: 'auth-only throughput at 50 connections >= 30 % of baseline',
     met: authOnly.rps / base50.rps >= 0.30,
     figure: `${fixed(authOnly.rps, 0)} req/s = ${fixed(authOnly.rps / base50.rps * 100)} % of ${fixed(base50.rps, 0)}`,
-  });
-  const weakest = searches(50).reduce((a, b) => (b.rps < a.rps ? b : a));
-  checks.push({
-    target: 'searchUser throughput at 50 connections >= 15 % of baseline, for every keyword kind',
-    met: weakest.rps / base50.rps >= 0.15,
-    figure: `weakest kind: ${weakest.name}, ${fixed(weakest.rps, 0)} req/s = ${fixed(weakest.rps / base50.rps * 100)} % of ${fixed(base50.rps, 0)}`,
   });
 
   const needed = 0.8 * cores / (scryptMs / 1000);
@@ -71,4 +81,4 @@ function targets({ results, scryptMs, cores }) {
   return checks;
 }
 
-module.exports = { table, targets };
+module.exports = { table, targets, searchTargets };

@@ -25,11 +25,11 @@ async function searchPlans(connection, keywordsByKind, callerId, limit = 20) {
     const plan = new SearchPlan(keyword, gramLookup(keyword));
     const values = plan.replacements(callerId, limit);
     const run = async sql => (await connection.query(inline(connection, sql, values)))[0];
-    const sizes = plan.needsProbe ? plan.sizesOf(await run(plan.probe())) : null;
+    const sizes = plan.sizesOf(await run(plan.probe()));
     const first = await run(plan.first(sizes, limit));
-    const tiers = plan.restIsCheap(sizes) ? 'all three tiers' : 'exact + prefix tiers';
-    out.push(`-- ${kind} "${keyword}", ${tiers}${sizes ? ` (probe: ${JSON.stringify(sizes)})` : ''}\n${format(await run(`ANALYZE ${plan.first(sizes, limit)}`))}`);
-    if (first.length < limit && !plan.restIsCheap(sizes)) {
+    const tiers = plan.restInFirst(sizes, limit) ? 'all three tiers' : 'exact + prefix tiers';
+    out.push(`-- ${kind} "${keyword}", ${tiers} (probe: ${JSON.stringify(sizes)})\n${format(await run(`ANALYZE ${plan.first(sizes, limit)}`))}`);
+    if (first.length < limit && !plan.restInFirst(sizes, limit)) {
       values.limit = limit - first.length;
       out.push(`-- ${kind} "${keyword}", rest tier\n${format(await run(`ANALYZE ${plan.rest(sizes)}`))}`);
     }

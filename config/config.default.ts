@@ -6,6 +6,7 @@ import { clientErrorResponse } from '../app/lib/httpTimeouts';
 import { lockWaitTimeout } from '../app/repository/statements';
 import { mysql2WithQueryTimeout } from '../app/lib/mysqlQueryTimeout';
 import { passwordSection, rateLimitSection, searchSection, sessionSection, tokenSection, userSection } from './sections/accounts';
+import { adminSection } from './sections/admin';
 import { mysqlSection, redisSection } from './sections/database';
 import { processEnv } from './sections/env';
 import { filesSection } from './sections/files';
@@ -27,12 +28,14 @@ export default (appInfo: EggAppInfo) => {
 
   const config = {} as PowerPartial<EggAppConfig>;
 
-  // Egg insists on cookie keys although this service sets no cookies.
+  // Egg insists on cookie keys; the only cookies are the operator console's (unsigned: random ids).
   config.keys = `${appInfo.name}_keys`;
 
   // The errorHandler middleware is also put in front of Egg's core middleware (see app.ts),
   // so body-parser failures reach the envelope too.
-  config.middleware = [ 'notFound' ];
+  config.middleware = [ 'notFound', 'adminGate' ];
+  // The operator console's pages: app/view/admin/*.njk (CONTRACT-admin §1).
+  config.view = { defaultViewEngine: 'nunjucks', mapping: { '.njk': 'nunjucks' } } as any;
   // Egg's own 404 page and favicon redirect would answer outside the envelope.
   config.notfound = { enable: false } as any;
   config.siteFile = { enable: false } as any;
@@ -163,6 +166,7 @@ export default (appInfo: EggAppInfo) => {
     groups: groupsSection(env, appInfo),
     metrics: metricsSection(env, appInfo),
     files: filesSection(env, appInfo),
+    admin: adminSection(env, appInfo),
   };
   // Egg sets it as the server's socket timeout; answers to connection-level errors (a request
   // Node gave up on, headers over 16 kB, unparsable HTTP) in the envelope instead of Egg's HTML.

@@ -5,8 +5,9 @@ const plugin: EggPlugin = {
   redis: { enable: true, package: 'egg-redis' },
   jwt: { enable: true, package: 'egg-jwt' },
   validate: { enable: true, package: 'egg-validate' },
-  // Server-rendered pages are not part of this API.
-  view: false,
+  // The operator console's pages (CONTRACT-admin §1); its assets go through a route, not egg-static.
+  view: true,
+  nunjucks: { enable: true, package: 'egg-view-nunjucks' },
   static: false,
 };
 

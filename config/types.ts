@@ -1,6 +1,7 @@
 // The app's own configuration, `app.config.im`: one typed, documented section per concern
 // (config/sections/*.ts). typings/index.d.ts declares it on EggAppConfig, so a misspelt field
 // fails tsc.
+import { AdminSection } from './sections/admin';
 import { FilesSection } from './sections/files';
 import { FriendsSection } from './sections/friends';
 import { GroupsSection } from './sections/groups';
@@ -43,4 +44,6 @@ export interface ImConfig {
   metrics: MetricsSection;
   /** Uploads, serving and screenshots; also sets config.multipart. */
   files: FilesSection;
+  /** The operator console under /admin. */
+  admin: AdminSection;
 }

@@ -22,6 +22,7 @@ const PORT_STEP = 20; // wider than the suite's blocks of fixed ports (6381-6394
 const ALONE = {
   // Compares login time medians within 20 %: the other processes' load would skew it.
   'test/app/hardening/timing.test.ts': 'measures the time of logins',
+  'test/app/admin/timing.test.ts': 'measures the time of admin logins',
   // Reads InnoDB state of the whole server (INNODB_TRX lock waits, the global Innodb_deadlocks
   // counter): lock waits of another process's database would count as its own.
   'test/app/friends/lockConflicts.test.ts': 'reads server-wide InnoDB lock waits and deadlock counters',
@@ -41,6 +42,9 @@ const ALONE = {
 const COST = {
   'test/app/messaging/cluster.test.ts': 68, // compiles the app, starts a 2-worker cluster
   'test/app/files/screenshot.test.ts': 40, // runs ffmpeg
+  'test/app/admin/cluster.test.ts': 65, // compiles the app, starts a 2-worker cluster
+  'test/app/admin/browser.test.ts': 40, // headless Chromium
+  'test/app/admin/console.test.ts': 30,
   'test/app/files/upload.test.ts': 32,
   'test/app/hardening/dependencyFaults.test.ts': 26,
   'test/app/account/loginChat.test.ts': 25,

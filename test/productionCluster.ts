@@ -33,6 +33,8 @@ export function productionCluster(name: string, port: number, env: Record<string
     await run(path.join(root, 'node_modules', '.bin', 'tsc'), [ '-p', path.join(root, 'tsconfig.json'), '--outDir', out ], { cwd: root });
     copyFileSync(path.join(root, 'package.json'), path.join(out, 'package.json'));
     cpSync(path.join(root, 'config', 'locale'), path.join(out, 'config', 'locale'), { recursive: true });
+    // The operator console's templates and assets (tsc compiles neither).
+    for (const dir of [ 'view', 'public' ]) cpSync(path.join(root, 'app', dir), path.join(out, 'app', dir), { recursive: true });
     symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'));
     mkdirSync(state.logs);
     await run(eggScripts, [ 'start', '--daemon', `--title=${title}`, `--port=${port}`, '--workers=2',

@@ -3,6 +3,8 @@ import 'egg-jwt';
 import 'egg-redis';
 import 'egg-sequelize';
 import 'egg-validate';
+import { Presence } from '../app/realtime/presence';
+import { AdminSession } from '../app/service/admin/auth';
 import { SessionClaims } from '../app/service/session';
 import { ImConfig } from '../config/types';
 
@@ -38,8 +40,17 @@ declare module 'egg' {
     im: ImConfig;
   }
 
+  interface Application {
+    /** This process's reports of the console's live figures (app/realtime/presence.ts), set in app.ts once the hub runs. */
+    presence?: Presence;
+  }
+
   interface Context {
     state: {
+      /** The signed-in admin of an /admin request (app/middleware/adminAuth.ts). */
+      admin: AdminSession;
+      /** The login form's CSRF token while it renders (app/controller/admin/session.ts). */
+      loginCsrf?: string;
       session: SessionClaims;
       /** The caller's role as stored (`user` or `visitor`), set by app/middleware/auth.ts. */
       role: string;

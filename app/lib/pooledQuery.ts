@@ -19,6 +19,13 @@ async function onPooledConnection<T>(sequelize: Sequelize, target: Target, use: 
   }
 }
 
+// Prepared or not? mysql2 parses a prepared statement's rows with its binary parser, which, with
+// the connection-wide typeCast that Sequelize installs, builds a wrapper object with closures
+// for every field of every row (binary_parser.js `wrap`), where the text parser builds them once
+// per result. A 50-row history page cost 25 ms of worker time that way (docs/performance.md
+// "The hot reads"): statements returning many rows go through pooledQuery, point reads through
+// pooledExecute*.
+
 /** A prepared statement (mysql2 `execute`, prepared once per connection) with `?` values. */
 export function pooledExecute<T>(sequelize: Sequelize, target: Target, sql: string, values: ExecuteValues[]): Promise<T[]> {
   return onPooledConnection(sequelize, target, connection => new Promise<T[]>((resolve, reject) => {
@@ -27,12 +34,99 @@ export function pooledExecute<T>(sequelize: Sequelize, target: Target, sql: stri
 }
 
 /**
- * A statement with `:name` values, escaped by the driver (text protocol: for statements whose
- * text varies too much to prepare each).
+ * A prepared statement written with `:name` values (mysql2 turns them into `?`, its compiled
+ * form cached): for hot statements kept in one file with their named form (friends.sql.ts).
+ * Integers bind as DOUBLE, which MariaDB takes for LIMIT too.
+ */
+export function pooledExecuteNamed<T>(sequelize: Sequelize, target: Target, sql: string, values: Record<string, ExecuteValues>): Promise<T[]> {
+  return onPooledConnection(sequelize, target, connection => new Promise<T[]>((resolve, reject) => {
+    // mysql2 types `values` as positional; with namedPlaceholders it takes an object.
+    connection.execute<RowDataPacket[]>({ sql, values: values as unknown as QueryValues, namedPlaceholders: true },
+      (err, rows) => (err ? reject(err) : resolve(rows as T[])));
+  }));
+}
+
+/**
+ * The same statement for many keys at once, batched as app/repository/users.ts batches its
+ * lookups: `sql(n)` takes `n` keys (`?` each, as `keyValues` spreads them). Key counts are
+ * padded to a power of two (the last key repeated), so a connection prepares at most
+ * log2(maxKeys) + 1 statements per kind; more keys than `maxKeys` go out as several
+ * statements, side by side.
+ */
+export async function pooledExecuteMany<K, T>(sequelize: Sequelize, target: Target, sql: (count: number) => string, keys: K[],
+  keyValues: (key: K) => ExecuteValues[], maxKeys = 64): Promise<T[]> {
+  const chunks: K[][] = [];
+  for (let i = 0; i < keys.length; i += maxKeys) chunks.push(keys.slice(i, i + maxKeys));
+  const answers = await Promise.all(chunks.map(chunk => {
+    let size = 1;
+    while (size < chunk.length) size *= 2;
+    const padded = chunk.concat(new Array(size - chunk.length).fill(chunk[chunk.length - 1]));
+    return pooledExecute<T>(sequelize, target, sql(size), padded.flatMap(keyValues));
+  }));
+  return answers.flat();
+}
+
+// The UNION ALL texts of pooledExecuteUnion, by statement and branch count.
+const unions = new Map<string, Map<number, string>>();
+
+function unionOf(sql: string, count: number): string {
+  let byCount = unions.get(sql);
+  if (!byCount) unions.set(sql, byCount = new Map());
+  let text = byCount.get(count);
+  if (!text) {
+    const body = sql.replace(/^\s*SELECT\s/i, '');
+    text = Array.from({ length: count }, (_, i) => `(SELECT ${i} AS batch_key, ${body.replace(/:(\w+)/g, `:$1_${i}`)})`).join(' UNION ALL ');
+    byCount.set(count, text);
+  }
+  return text;
+}
+
+/**
+ * One named SELECT (a point read: at most a few rows, no ORDER BY) for many value sets in one
+ * prepared statement: a UNION ALL of one branch per set, each row tagged with its branch. The
+ * sets are padded to a power of two (the last repeated), at most `maxSets` a statement, so a
+ * connection prepares at most log2(maxSets) + 1 texts per statement. The rows of each set, in
+ * the order given.
+ */
+export async function pooledExecuteUnion<T>(sequelize: Sequelize, target: Target, sql: string, sets: Array<Record<string, ExecuteValues>>,
+  maxSets = 32): Promise<T[][]> {
+  const answers: T[][] = sets.map(() => []);
+  const chunks: number[] = [];
+  for (let i = 0; i < sets.length; i += maxSets) chunks.push(i);
+  await Promise.all(chunks.map(async start => {
+    const chunk = sets.slice(start, start + maxSets);
+    let size = 1;
+    while (size < chunk.length) size *= 2;
+    const values: Record<string, ExecuteValues> = {};
+    for (let i = 0; i < size; i++) {
+      for (const [ name, value ] of Object.entries(chunk[Math.min(i, chunk.length - 1)])) values[`${name}_${i}`] = value;
+    }
+    const rows = await pooledExecuteNamed<T & { batch_key: number }>(sequelize, target, unionOf(sql, size), values);
+    for (const { batch_key, ...row } of rows) {
+      if (batch_key < chunk.length) answers[start + Number(batch_key)].push(row as unknown as T);
+    }
+  }));
+  return answers;
+}
+
+/**
+ * mysql2's own conversions instead of Sequelize's connection-wide typeCast, which runs for every
+ * field of every row and parses each DATETIME through moment-timezone. The values are the same
+ * for what the hot reads select: DATETIME as a Date in the connection's time zone (Sequelize gives
+ * mysql2 its `timezone`, +00:00), integers as numbers (BIGINT too while safe: supportBigNumbers),
+ * text as strings; DATE columns are selected formatted (DATE_FORMAT) where they are read.
+ */
+const driverTypes = (_field: unknown, next: () => unknown) => next();
+
+/**
+ * A statement with `:name` values, escaped by the driver, text protocol and the driver's own
+ * conversions: for statements returning many rows (see above), or whose text varies too much to
+ * prepare each.
  */
 export function pooledQuery<T>(sequelize: Sequelize, target: Target, sql: string, values: Record<string, QueryValues>): Promise<T[]> {
   return onPooledConnection(sequelize, target, connection => new Promise<T[]>((resolve, reject) => {
-    connection.query<RowDataPacket[]>({ sql, values, namedPlaceholders: true }, (err, rows) => (err ? reject(err) : resolve(rows as T[])));
+    connection.query<RowDataPacket[]>({ sql, values, namedPlaceholders: true, typeCast: driverTypes },
+      (err, rows) => (err ? reject(err) : resolve(rows as T[])));
   }));
 }
 

@@ -89,6 +89,11 @@ export class Hub implements ConnectionHost {
     return this.size >= this.settings.wsMaxPerProcess;
   }
 
+  /** The users with a socket here and how many sockets (the console's online figures, app/realtime/presence.ts). */
+  presence(): { users: number[]; sockets: number } {
+    return { users: [ ...this.byUser.keys() ], sockets: this.size };
+  }
+
   start() {
     this.wss.options.maxPayload = this.settings.maxFrameBytes;
     this.listening = true;

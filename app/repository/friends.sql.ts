@@ -100,6 +100,8 @@ export const SQL = {
   friendPage: `SELECT g.id, g.nickname AS beizhu, u.username, u.avatar, u.nickname AS friend_nickname, g.friend_id, u.uuid
     FROM ${MY_LISTED_FRIENDS} ORDER BY g.friend_id LIMIT :offset, :limit`,
   friendCount: `SELECT COUNT(*) AS count FROM ${MY_LISTED_FRIENDS}`,
+  // The versions of `count` users' friend lists (friend_list_version, kept by triggers), positional `?`s.
+  listVersions: (count: number) => `SELECT user_id, version FROM friend_list_version WHERE user_id IN (${new Array(count).fill('?').join(', ')})`,
 
   // My row about a visible friend: getgoodfriendinfo, ismygoodfriend, and the flags.
   friendInfo: `SELECT g.id, g.user_id, g.friend_id, g.nickname, u.username, u.avatar, u.nickname AS friend_nickname, u.role, u.status, ${USER_INFO_COLUMNS}

@@ -8,6 +8,8 @@ import { FriendStanding } from '../lib/account/standing';
 import { ProfileField } from '../lib/friends/rules';
 import { FriendItemRow, InboxRow, PairRow, UserInfoRow } from '../lib/friends/views';
 import { sqlTime } from '../lib/time';
+import { pooledExecuteMany, pooledExecuteNamed, pooledExecuteUnion, pooledQuery } from '../lib/pooledQuery';
+import { TurnBatch } from '../lib/turnBatch';
 import { SQL } from './friends.sql';
 import { change, insert, select } from './statements';
 
@@ -80,8 +82,49 @@ const PROFILE_FIELD_SQL: Record<ProfileField, string> = {
   invite_confirm: SQL.setInviteConfirm,
 };
 
+// One text per key count (the counts are powers of two, see pooledExecuteMany).
+const versionStatements = new Map<number, string>();
+function versionStatement(count: number): string {
+  let sql = versionStatements.get(count);
+  if (!sql) versionStatements.set(count, sql = SQL.listVersions(count));
+  return sql;
+}
+
 export class FriendRepository {
+  private readonly versions = new TurnBatch<number, string | null>(ids => this.listVersions(ids));
+  // The pair reads of one turn of the event loop, one statement each kind (keys `me:friend`).
+  private readonly friendInfos = this.pairBatch<FriendInfoRow>(SQL.friendInfo);
+  private readonly friendRows = this.pairBatch<PairRow>(SQL.myFriendRow);
+
   constructor(private readonly sequelize: Sequelize) {}
+
+  /**
+   * A hot read (docs/performance.md "The hot reads"): a prepared statement on a connection of
+   * Sequelize's pool, on the primary, without Sequelize's query pipeline.
+   */
+  private read<T>(sql: string, values: Record<string, number | string>): Promise<T[]> {
+    return pooledExecuteNamed<T>(this.sequelize, 'write', sql, values);
+  }
+
+  /** A hot read of many rows: the same, on the text protocol (see app/lib/pooledQuery.ts). */
+  private readMany<T>(sql: string, values: Record<string, number | string>): Promise<T[]> {
+    return pooledQuery<T>(this.sequelize, 'write', sql, values);
+  }
+
+  /** Lookups of one statement by (me, friend), those of one turn of the event loop sent together (app/lib/turnBatch.ts). */
+  private pairBatch<T>(sql: string): TurnBatch<string, T | null> {
+    return new TurnBatch<string, T | null>(async keys => {
+      const sets = keys.map(key => {
+        const [ me, friend ] = key.split(':').map(Number);
+        return { me, friend };
+      });
+      return (await pooledExecuteUnion<T>(this.sequelize, 'write', sql, sets)).map(rows => rows[0] ?? null);
+    });
+  }
+
+  private async readFirst<T>(sql: string, values: Record<string, number | string>): Promise<T | null> {
+    return (await this.read<T>(sql, values))[0] ?? null;
+  }
 
   private select<T extends object>(sql: string, replacements: Record<string, unknown>, transaction?: Transaction): Promise<T[]> {
     return select<T>(this.sequelize, sql, replacements, transaction);
@@ -133,12 +176,12 @@ export class FriendRepository {
 
   /** A page of the applications to me (newest first, gone applicants left out), each row carrying my pending count. */
   listInbox(me: number, offset: number, limit: number): Promise<Array<InboxRow & { pending: number }>> {
-    return this.select(SQL.inboxPage, { me, offset, limit });
+    return this.readMany(SQL.inboxPage, { me, offset, limit });
   }
 
   /** Pending applications to me from applicants who are not gone. */
   async countPendingTo(me: number): Promise<number> {
-    const row = await this.findFirst<{ pending: number }>(SQL.pendingToMe, { me });
+    const row = await this.readFirst<{ pending: number }>(SQL.pendingToMe, { me });
     return Number(row!.pending);
   }
 
@@ -181,6 +224,9 @@ export class FriendRepository {
   /** Inserts the rows in one statement; each row's isblack starts as its owner's block of the friend. */
   async saveFriendRows(rows: NewFriendRow[], now: string, transaction: Transaction): Promise<void> {
     if (!rows.length) return;
+    // In owner order: the triggers then take friend_list_version rows in the order a profile
+    // change's fan-out takes them (ascending user_id): the two wait for each other instead of deadlocking.
+    rows = [ ...rows ].sort((x, y) => x.owner - y.owner);
     const values = rows.map(({ owner, friend, remark }, i) => ({ [`owner${i}`]: owner, [`friend${i}`]: friend, [`remark${i}`]: remark }));
     await insert(this.sequelize, SQL.insertFriendRows(rows.length), Object.assign({ now }, ...values), transaction);
   }
@@ -206,21 +252,36 @@ export class FriendRepository {
 
   /** A page of my visible friends by friend_id. */
   listFriends(me: number, offset: number, limit: number): Promise<FriendItemRow[]> {
-    return this.select<FriendItemRow>(SQL.friendPage, { me, offset, limit });
+    return this.readMany<FriendItemRow>(SQL.friendPage, { me, offset, limit });
   }
 
   async countFriends(me: number): Promise<number> {
-    return Number((await this.findFirst<{ count: number }>(SQL.friendCount, { me }))!.count);
+    return Number((await this.readFirst<{ count: number }>(SQL.friendCount, { me }))!.count);
+  }
+
+  /**
+   * The version of my friend list as stored when the lookup is sent (friend_list_version: every
+   * change to what goodfriendlist answers me replaces it), or null when it has none; the
+   * lookups of one turn of the event loop share one statement.
+   */
+  findListVersion(me: number): Promise<string | null> {
+    return this.versions.get(me);
+  }
+
+  private async listVersions(ids: number[]): Promise<Array<string | null>> {
+    const rows = await pooledExecuteMany<number, { user_id: number; version: number | string }>(this.sequelize, 'write', versionStatement, ids, id => [ id ]);
+    const found = new Map(rows.map(row => [ Number(row.user_id), String(row.version) ]));
+    return ids.map(id => found.get(id) ?? null);
   }
 
   /** My row about a visible friend with the friend's profile, or null. */
   findFriendInfo(me: number, friend: number): Promise<FriendInfoRow | null> {
-    return this.findFirst<FriendInfoRow>(SQL.friendInfo, { me, friend });
+    return this.friendInfos.get(`${me}:${friend}`);
   }
 
   /** My row about a visible friend I did not blacklist, or null. */
   findFriendRow(me: number, friend: number): Promise<PairRow | null> {
-    return this.findFirst<PairRow>(SQL.myFriendRow, { me, friend });
+    return this.friendRows.get(`${me}:${friend}`);
   }
 
   /** My row's isblack about a visible friend, or null: no row, or the friend is gone. */

@@ -2,6 +2,7 @@
 // hold SQL. Created once per process (app.repos, app/extend/application.ts) and shared by the
 // services and the real-time layer; none holds request state.
 import type { Sequelize } from 'sequelize';
+import { AdminRepository } from './admin';
 import { FileRepository } from './files';
 import { FriendRepository } from './friends';
 import { GroupRepository } from './groups';
@@ -18,6 +19,7 @@ export class Repositories {
   readonly visitors: VisitorRepository;
   readonly files: FileRepository;
   readonly groups: GroupRepository;
+  readonly admin: AdminRepository;
 
   constructor(sequelize: Sequelize) {
     this.users = new UserRepository(sequelize);
@@ -27,5 +29,6 @@ export class Repositories {
     this.visitors = new VisitorRepository(sequelize);
     this.files = new FileRepository(sequelize);
     this.groups = new GroupRepository(sequelize);
+    this.admin = new AdminRepository(sequelize);
   }
 }

@@ -1,14 +1,14 @@
 // The `conversation` and `message` tables (docs: architecture "Repositories"). Every read uses
 // the primary: a client reads back right after writing, and delivery must see committed rows.
 import type { ExecuteValues, ResultSetHeader } from 'mysql2';
-import { Op, Sequelize, Transaction } from 'sequelize';
+import { Sequelize, Transaction } from 'sequelize';
 import { BLOCKS } from './friends.sql';
 import { MessageRow } from '../lib/messaging/messageView';
+import { pooledExecute, pooledQuery, transactionExecute } from '../lib/pooledQuery';
 import { sqlTime } from '../lib/time';
 import type { Conversation } from '../model/conversation';
 import type { Message } from '../model/message';
 import { change, select } from './statements';
-import { pooledQuery, transactionExecute } from '../lib/pooledQuery';
 
 export interface ConversationRow {
   id: string;
@@ -55,6 +55,14 @@ export type NewMessage = Omit<MessageRow, 'id' | 'isremove' | 'revoke_time'>;
 const MESSAGE_COLUMNS = 'id, conversation_id, seq, from_id, to_id, chat_type, type, data, options, from_name, from_avatar, ' +
   'to_name, to_avatar, send_uuid, group_json, from_ref, isremove, create_time, revoke_time';
 
+const CONVERSATION_OF_PAIR = 'SELECT id FROM conversation WHERE user_a = ? AND user_b = ?';
+// One range of (conversation_id, seq), backwards, stopping after :limit rows. Left to itself,
+// MariaDB takes `ref` on conversation_id alone and walks the conversation from its newest message
+// down to :before (5,000 rows read for a page of 50 in the middle of 10,000); the index forced
+// and the ORDER BY naming both key parts make it a range that starts at :before.
+const HISTORY_PAGE = `SELECT ${MESSAGE_COLUMNS} FROM message FORCE INDEX (idx_message_conversation_seq)
+  WHERE conversation_id = :conversationId AND seq < :before AND seq > :after ORDER BY conversation_id DESC, seq DESC LIMIT :limit`;
+
 /** A single chat's pair, lower id first (CONTRACT data model: user_a < user_b). */
 export const pairOf = (x: number, y: number): [ number, number ] => (x < y ? [ x, y ] : [ y, x ]);
 
@@ -99,7 +107,7 @@ export class MessageRepository {
     return this.sequelize.model('Message') as typeof Message;
   }
 
-  private get conversations() {
+  protected get conversations() {
     return this.sequelize.model('Conversation') as typeof Conversation;
   }
 
@@ -136,8 +144,8 @@ export class MessageRepository {
 
   /** The pair's conversation id, or null. */
   async findConversationId(x: number, y: number): Promise<string | null> {
-    const [ a, b ] = pairOf(x, y);
-    const row = await this.conversations.findOne({ attributes: [ 'id' ], where: { user_a: a, user_b: b }, raw: true, useMaster: true } as any);
+    // A hot read (history): prepared on a pooled connection, on the primary (app/lib/pooledQuery.ts).
+    const [ row ] = await pooledExecute<{ id: number | string }>(this.sequelize, 'write', CONVERSATION_OF_PAIR, pairOf(x, y));
     return row ? String(row.id) : null;
   }
 
@@ -264,9 +272,8 @@ export class MessageRepository {
    * (conversation_id, seq). `after` is a group member's join_seq (0: from the start).
    */
   async listHistory(conversationId: string, before: number, limit: number, after = 0): Promise<MessageRow[]> {
-    return await this.messages.findAll({
-      where: { conversation_id: conversationId, seq: { [Op.lt]: before, [Op.gt]: after } }, order: [[ 'seq', 'DESC' ]], limit, raw: true, useMaster: true,
-    } as any) as unknown as MessageRow[];
+    // A hot read of many rows: on a pooled connection, on the primary, text protocol (app/lib/pooledQuery.ts).
+    return pooledQuery<MessageRow>(this.sequelize, 'write', HISTORY_PAGE, { conversationId, before, after, limit });
   }
 
   // A group's conversation (CONTRACT-groups §B): one row per group (UNIQUE group_id), chat_type 2,

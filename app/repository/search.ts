@@ -8,7 +8,7 @@
 // optimizer only fills in primary-key probes.
 import type { Sequelize } from 'sequelize';
 import { escapeLike } from '../lib/account/like';
-import { characters, GRAM_LENGTH, GramLookup, gramLookup, MAX_GRAMS } from '../lib/account/searchGrams';
+import { GramLookup, gramLookup, MAX_GRAMS } from '../lib/account/searchGrams';
 import { SearchResult } from '../lib/account/userView';
 import { pooledQuery } from '../lib/pooledQuery';
 
@@ -29,9 +29,22 @@ export interface RangeSizes {
 /** A rest-tier walk this short rides along with the first statement. */
 export const CHEAP_REST_ROWS = 200;
 
+/**
+ * Range sizes are kept per keyword for this long (and for at most SIZES_KEPT keywords, least
+ * recently used first out): they choose the plan, never the answer, and a range that grew
+ * meanwhile costs at most its walk until the next probe.
+ */
+export const SIZES_TTL_MS = 60000;
+export const SIZES_KEPT = 10000;
+
 const COLUMNS = 'u.id, u.username, u.avatar, u.role, u.uuid, u.nickname';
 // CONTRACT: never the caller, disabled, deleted or visitor users.
 const LISTABLE = "u.id <> :callerId AND u.status = 1 AND u.is_deleted = 0 AND u.role <> 'visitor'";
+// The operator console (CONTRACT-admin §4) finds every account, gone ones and visitors too.
+const EVERYONE = 'u.id <> :callerId';
+
+/** Who a search may return: what users may list, or (the console) every account. */
+export type SearchScope = 'listable' | 'everyone';
 const ESCAPE = "ESCAPE '\\\\'";
 
 /** `user_search_gram` rows of gram `:name` walked as `alias`. */
@@ -51,7 +64,10 @@ const walk = (tier: number, range: string, probes: string[]) =>
 export class SearchPlan {
   private readonly gramNames: string[];
 
-  constructor(readonly keyword: string, private readonly lookup: GramLookup) {
+  private readonly listable: string;
+
+  constructor(readonly keyword: string, private readonly lookup: GramLookup, scope: SearchScope = 'listable') {
+    this.listable = scope === 'listable' ? LISTABLE : EVERYONE;
     this.gramNames = lookup.anywhere.map((_, i) => `a${i}`);
   }
 
@@ -63,14 +79,6 @@ export class SearchPlan {
     };
     this.lookup.anywhere.forEach((gram, i) => { values[`a${i}`] = gram; });
     return values;
-  }
-
-  /**
-   * A keyword longer than a gram has several ranges to choose from: the names starting with
-   * it, and each of its grams. Shorter ones have exactly one range per tier.
-   */
-  get needsProbe(): boolean {
-    return characters(this.keyword).length > GRAM_LENGTH;
   }
 
   /**
@@ -91,25 +99,27 @@ export class SearchPlan {
 
   /**
    * CONTRACT: the exact name first, then names starting with the keyword, by id; and the rest
-   * tier too when its walk is short (see restIsCheap): one round trip for an exact handle.
+   * tier too when it will be needed or costs little (restInFirst): one statement per search.
    */
-  first(sizes: RangeSizes | null, limit: number): string {
+  first(sizes: RangeSizes, limit: number): string {
     const exact = `SELECT 0 AS tier, ${COLUMNS} FROM \`user\` u
-      WHERE u.username = :keyword AND u.username LIKE :contains ${ESCAPE} AND ${LISTABLE}`;
-    const verify = `u.username LIKE :prefix ${ESCAPE} AND u.username <> :keyword AND ${LISTABLE}`;
-    const prefix = sizes && this.byNameIsCheaper(sizes, limit) ?
+      WHERE u.username = :keyword AND u.username LIKE :contains ${ESCAPE} AND ${this.listable}`;
+    const verify = `u.username LIKE :prefix ${ESCAPE} AND u.username <> :keyword AND ${this.listable}`;
+    const prefix = this.byNameIsCheaper(sizes, limit) ?
       `SELECT 1 AS tier, ${COLUMNS} FROM \`user\` u FORCE INDEX (uk_user_username) WHERE ${verify} ORDER BY u.id LIMIT :limit` :
       `${walk(1, gramRange('g', 'p0', 1), this.rarest(sizes, MAX_GRAMS - 1, 1))} AND ${verify} ORDER BY g.user_id LIMIT :limit`;
-    const rest = this.restIsCheap(sizes) ? ` UNION ALL (${this.rest(sizes)})` : '';
+    const rest = this.restInFirst(sizes, limit) ? ` UNION ALL (${this.rest(sizes)})` : '';
     return `(${exact}) UNION ALL (${prefix})${rest} ORDER BY tier, id LIMIT :limit`;
   }
 
   /**
-   * The rest tier's smallest gram has so few rows that walking it costs less than another
-   * round trip: it runs within the first statement, even when the tiers before fill the page.
+   * The rest tier rides along with the first statement when fewer names than `limit` start with
+   * the keyword (the tiers before cannot fill the page, so it will be needed), or when its
+   * smallest gram is so short that walking it costs less than a round trip. Otherwise the
+   * prefix tier fills the page, and a rest walk would only look for matches nobody reads.
    */
-  restIsCheap(sizes: RangeSizes | null): sizes is RangeSizes {
-    return sizes !== null && Math.min(...sizes.grams) <= CHEAP_REST_ROWS;
+  restInFirst(sizes: RangeSizes, limit: number): boolean {
+    return sizes.byName < limit || Math.min(...sizes.grams) <= CHEAP_REST_ROWS;
   }
 
   /**
@@ -122,16 +132,16 @@ export class SearchPlan {
   }
 
   /** CONTRACT: then the names containing the keyword further in, by id. */
-  rest(sizes: RangeSizes | null): string {
+  rest(sizes: RangeSizes): string {
     const [ driver, ...probes ] = this.rarest(sizes, MAX_GRAMS, 0);
     return `${walk(2, gramRange('g', driver, 0), probes)}
-      AND u.username LIKE :contains ${ESCAPE} AND u.username NOT LIKE :prefix ${ESCAPE} AND ${LISTABLE}
+      AND u.username LIKE :contains ${ESCAPE} AND u.username NOT LIKE :prefix ${ESCAPE} AND ${this.listable}
       ORDER BY g.user_id LIMIT :limit`;
   }
 
   /** Names of up to `count` anywhere grams, the smallest ranges first, skipping the first `skip`. */
-  private rarest(sizes: RangeSizes | null, count: number, skip: number): string[] {
-    const order = this.gramNames.map((name, i) => ({ name, i, size: sizes ? sizes.grams[i] : 0 }))
+  private rarest(sizes: RangeSizes, count: number, skip: number): string[] {
+    const order = this.gramNames.map((name, i) => ({ name, i, size: sizes.grams[i] }))
       .filter(gram => gram.i >= skip)
       .sort((a, b) => a.size - b.size || a.i - b.i);
     return order.slice(0, count).map(gram => gram.name);
@@ -142,6 +152,9 @@ export class SearchPlan {
 export type TieredRow = SearchResult & { tier: number };
 
 export class SearchRepository {
+  /** Range sizes by keyword, with when they were probed (Map order: least recently used first). */
+  private readonly sizes = new Map<string, { sizes: RangeSizes; at: number }>();
+
   constructor(private readonly sequelize: Sequelize) {}
 
   /**
@@ -149,27 +162,50 @@ export class SearchRepository {
    * collation); exact match first, then prefix, then the rest, ties by id. The same rows, in the
    * same order, as the plain
    *   WHERE username LIKE '%kw%' AND <listable> ORDER BY username = kw DESC, username LIKE 'kw%' DESC, id
-   * without scanning the table: a keyword longer than a gram first measures its ranges (one
-   * EXPLAIN); then the exact name and the prefix tier in one statement (with the rest tier when
-   * its walk is short); the rest tier only while rows are missing.
+   * without scanning the table. The sizes of the keyword's ranges (one EXPLAIN, kept
+   * SIZES_TTL_MS for the next searches of it) choose the plan; then one statement, and a second
+   * for the rest tier only when the first left it out and rows are missing.
    */
-  async listMatches(keyword: string, limit: number, callerId: number): Promise<TieredRow[]> {
+  async listMatches(keyword: string, limit: number, callerId: number, scope: SearchScope = 'listable'): Promise<TieredRow[]> {
     const lookup = gramLookup(keyword);
     if (!lookup) return [];
-    const plan = new SearchPlan(keyword, lookup);
-    const replacements = plan.replacements(callerId, limit);
-    let sizes: RangeSizes | null = null;
-    if (plan.needsProbe) sizes = plan.sizesOf(await this.select(plan.probe(), replacements));
-    const found = await this.select<TieredRow>(plan.first(sizes, limit), replacements);
-    if (found.length < limit && !plan.restIsCheap(sizes)) {
-      const rest = await this.select<TieredRow>(plan.rest(sizes), { ...replacements, limit: limit - found.length });
+    const plan = new SearchPlan(keyword, lookup, scope);
+    const values = plan.replacements(callerId, limit);
+    const sizes = await this.rangeSizes(plan, values);
+    const found = await this.select<TieredRow>(plan.first(sizes, limit), values);
+    if (found.length < limit && !plan.restInFirst(sizes, limit)) {
+      const rest = await this.select<TieredRow>(plan.rest(sizes), { ...values, limit: limit - found.length });
       // A second statement: skip a row that a concurrent rename moved between the tiers.
       found.push(...rest.filter(row => !found.some(seen => seen.id === row.id)));
     }
     return found;
   }
 
-  /** One search statement, prepared and pooled on a replica (the plan test wraps this to ANALYZE each statement). */
+  /** Forgets every kept range size (the plan test, after loading other data). */
+  forgetSizes(): void {
+    this.sizes.clear();
+  }
+
+  private async rangeSizes(plan: SearchPlan, values: Record<string, string | number>): Promise<RangeSizes> {
+    const kept = this.sizes.get(plan.keyword);
+    const now = Date.now();
+    if (kept && now - kept.at < SIZES_TTL_MS) {
+      this.sizes.delete(plan.keyword);
+      this.sizes.set(plan.keyword, kept);
+      return kept.sizes;
+    }
+    const sizes = plan.sizesOf(await this.select(plan.probe(), values));
+    this.sizes.delete(plan.keyword);
+    this.sizes.set(plan.keyword, { sizes, at: now });
+    if (this.sizes.size > SIZES_KEPT) this.sizes.delete(this.sizes.keys().next().value!);
+    return sizes;
+  }
+
+  /**
+   * One search statement on a pooled connection of a replica, text protocol: up to 20 rows, which
+   * mysql2's binary parser would wrap field by field (app/lib/pooledQuery.ts); the plan test
+   * wraps this to ANALYZE each statement.
+   */
   protected select<T extends object>(sql: string, values: Record<string, string | number>): Promise<T[]> {
     return pooledQuery<T>(this.sequelize, 'read', sql, values);
   }

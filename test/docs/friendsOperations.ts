@@ -100,7 +100,7 @@ const ops: Operation[] = [
     ],
   },
   ...[ '/api/chat/goodfriendlist', '/api/chat/goodfriendlist/{page}' ].map((route): Operation => ({
-    method: 'get', route, service: [ 'friend', 'list' ], gate: 'usersOnly',
+    method: 'get', route, service: [ 'friend', 'listJson' ], gate: 'usersOnly',
     path: () => route.replace('{page}', '1'),
     specific: async (w, path) => [
       await call('get', path, w.me.token),

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as accounts from '../../config/sections/accounts';
+import * as admin from '../../config/sections/admin';
 import * as database from '../../config/sections/database';
 import { Env, processEnv } from '../../config/sections/env';
 import * as friends from '../../config/sections/friends';
@@ -128,7 +129,7 @@ describe('configuration documentation', () => {
     const asked = new Set<string>();
     const env = recordingEnv(asked);
     const appInfo = { env: 'unittest', baseDir: root, root, name: 'im-user-service' } as any;
-    for (const section of [ accounts, database, friends, groups, messaging, metrics, security, server, visitors ]) {
+    for (const section of [ accounts, admin, database, friends, groups, messaging, metrics, security, server, visitors ]) {
       for (const [ name, build ] of Object.entries(section)) {
         if (name.endsWith('Section') && typeof build === 'function') (build as (e: Env, a: unknown) => unknown)(env, appInfo);
       }

@@ -14,7 +14,7 @@ export default class FriendController extends Controller {
     const { ctx } = this;
     const { page } = ctx.check(pageRules, ctx.params);
     const { limit } = ctx.check(limitRules(2000), ctx.query);
-    ctx.ok(await ctx.service.friends.friend.list(ctx.state.session.id, toInt(page) ?? 1, toInt(limit) ?? 2000));
+    ctx.okEncoded(await ctx.service.friends.friend.listJson(ctx.state.session.id, toInt(page) ?? 1, toInt(limit) ?? 2000));
   }
 
   /** GET /api/chat/getgoodfriendinfo/:id. */

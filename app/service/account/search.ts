@@ -10,4 +10,9 @@ export default class SearchService extends Service {
   async users(keyword: string, limit: number, callerId: number): Promise<SearchResult[]> {
     return (await this.app.repos.search.listMatches(keyword, limit, callerId)).map(searchResult);
   }
+
+  /** The operator console (CONTRACT-admin §4): every account whose name contains the keyword, gone ones and visitors too, by the same index. */
+  async accounts(keyword: string, limit: number): Promise<number[]> {
+    return (await this.app.repos.search.listMatches(keyword, limit, 0, 'everyone')).map(row => row.id);
+  }
 }

@@ -1,14 +1,34 @@
 import { Service } from 'egg';
 import { ConflictError, NotFoundError } from '../../lib/errors';
 import { groupFriends } from '../../lib/friends/friendGroups';
+import { pageKey, PageCache } from '../../lib/friends/pageCache';
+import { okBody } from '../../lib/envelope';
 import { friendItem, friendRow, userInfo } from '../../lib/friends/views';
 import { retryOnLockConflict } from '../../lib/dependencyErrors';
 import type { FlagValue } from '../../repository/friends';
 
+// The serialized pages of this process, each with the version of the list it was built from.
+const pages = new PageCache();
+
 export default class FriendService extends Service {
   /**
-   * GET /api/chat/goodfriendlist: one page of my visible friends by friend_id, grouped by the
-   * index letter of their shown name, and the number of all of them.
+   * GET /api/chat/goodfriendlist, the whole answer's bytes (okBody): the page built from the
+   * list's current version, else built now (see build) and kept with that version. The version
+   * is read first, so a page kept under it holds every change the version names (or later ones).
+   */
+  async listJson(userId: number, page: number, limit: number): Promise<Buffer> {
+    const version = await this.app.repos.friends.findListVersion(userId);
+    const key = pageKey(userId, page, limit);
+    const kept = version === null ? undefined : pages.get(key, version);
+    if (kept !== undefined) return kept;
+    const json = okBody(JSON.stringify(await this.list(userId, page, limit)));
+    if (version !== null) pages.set(key, version, json);
+    return json;
+  }
+
+  /**
+   * One page of my visible friends by friend_id, grouped by the index letter of their shown
+   * name, and the number of all of them: what goodfriendlist answers, built from the tables.
    */
   async list(userId: number, page: number, limit: number) {
     const { friends } = this.app.repos;
