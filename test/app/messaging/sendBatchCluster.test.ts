@@ -105,13 +105,15 @@ describe('batched sends on 2 worker processes with workers SIGKILLed at random p
         }
       }
     });
-    // Two workers killed at random points of the streams (the cluster forks a new one each time).
+    // Two workers killed at random points of the streams (after a random number of 200s; the
+    // cluster forks a new one each time).
     let kills = 0;
+    const total = SENDERS * PER_SENDER;
     const killer = (async () => {
-      for (let round = 0; round < 2; round++) {
-        await sleep(200 + Math.floor(Math.random() * 800));
+      for (const threshold of [ 5 + Math.floor(Math.random() * 30), 45 + Math.floor(Math.random() * 40) ]) {
+        while (ok.size < threshold) await sleep(5);
         const pids = workers().filter(alive);
-        if (!pids.length || ok.size >= SENDERS * PER_SENDER) continue;
+        if (!pids.length || ok.size >= total) continue;
         process.kill(pids[Math.floor(Math.random() * pids.length)], 'SIGKILL');
         kills++;
       }
