@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { app } from 'egg-mock/bootstrap';
 import { QueryTypes } from 'sequelize';
+import type { MembershipRow } from '../../../app/lib/groups/views';
 import { assertOk } from '../../helpers';
 import { befriend, call, user } from '../messaging/support';
 
@@ -64,17 +65,8 @@ export interface GroupDbRow {
   status: number;
 }
 
-export interface MembershipDbRow {
-  id: number;
-  group_id: number;
-  user_id: number;
-  nickname: string;
-  avatar: string;
-  status: number;
-  invited_by: number | null;
-  apply_desc: string;
-  join_seq: number;
-}
+/** A chat_group_user row as stored (SELECT *). */
+export type MembershipDbRow = MembershipRow;
 
 export async function groupRow(id: number): Promise<GroupDbRow | undefined> {
   return (await query<GroupDbRow>('SELECT * FROM chat_group WHERE id = :id', { id }))[0];

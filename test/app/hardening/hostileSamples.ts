@@ -129,3 +129,18 @@ export function assertFailEnvelope(res: any, what: string) {
 
 export const tooLarge = (sample: Sample) =>
   (JSON_TYPE.test(sample.contentType) || FORM_TYPE.test(sample.contentType)) && Buffer.byteLength(sample.body) > BODY_LIMIT;
+
+/**
+ * Every path in turn with `runs` hostile bodies: 200 with the envelope `ok`, or a 4xx failure
+ * envelope, never a 5xx; a body over the parser's limit answers 413.
+ */
+export async function assertBodiesAnswered(paths: string[], samples: fc.Arbitrary<Sample>, token: string, runs: number) {
+  for (const path of paths) {
+    await fc.assert(fc.asyncProperty(samples, async sample => {
+      const res = await send(path, sample, token);
+      if (res.status === 200) assert.equal(res.body.msg, 'ok', path);
+      else assertFailEnvelope(res, `${path} ${sample.contentType}`);
+      if (tooLarge(sample)) assert.equal(res.status, 413, path);
+    }), { numRuns: runs });
+  }
+}
