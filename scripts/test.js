@@ -140,6 +140,16 @@ function run(command, args, env, { live = false } = {}) {
 const count = (output, word) => [ ...output.matchAll(new RegExp(`^\\s*(\\d+) ${word}\\b`, 'gm')) ]
   .reduce((sum, match) => sum + Number(match[1]), 0);
 
+/**
+ * Mocha's failure report (from its 'N failing' line on, at most 6,000 characters), or ''.
+ * @param {string} output a process's whole output
+ * @return {string} the report
+ */
+function failuresOf(output) {
+  const start = output.search(/^\s*\d+ failing\b/m);
+  return start < 0 ? '' : output.slice(start, start + 6000).trimEnd();
+}
+
 async function main() {
   const jobs = envInt('TEST_JOBS', 3, 1);
   const database = process.env.MYSQL_DATABASE || 'chat_unittest';
@@ -189,7 +199,7 @@ async function main() {
   for (const file of alone) console.log(`  alone: ${file} (${ALONE[file]})`);
   const results = [];
   const report = (name, env, result, since) => {
-    const summary = { name, passed: count(result.output, 'passing'), failed: count(result.output, 'failing'), code: result.code };
+    const summary = { name, passed: count(result.output, 'passing'), failed: count(result.output, 'failing'), code: result.code, failures: failuresOf(result.output) };
     // A process that died before mocha's summary fails the run even with no failing test counted.
     if (summary.code !== 0 && summary.failed === 0) summary.failed = 1;
     results.push(summary);
@@ -218,6 +228,8 @@ async function main() {
   for (const r of results) console.log(`  ${r.name}: ${r.passed} passed, ${r.failed} failed${r.code ? ` (exit code ${r.code})` : ''}`);
   const passed = results.reduce((sum, r) => sum + r.passed, 0);
   const failed = results.reduce((sum, r) => sum + r.failed, 0);
+  // The failures again, last, so that the tail of a long log names them.
+  for (const r of results.filter(r => r.failures)) console.log(`\n----- failures of ${r.name}\n${r.failures}`);
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed || results.some(r => r.code !== 0) ? 1 : 0);
 }
