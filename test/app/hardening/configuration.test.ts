@@ -3,15 +3,28 @@ import path from 'node:path';
 import { app, mm } from 'egg-mock/bootstrap';
 import { DEV_JWT_SECRET } from '../../../config/config.default';
 import { appJwtSecret } from '../../helpers';
+import { createAdmin } from '../admin/support';
 
-/** Boots a fresh app in the production environment and returns how its start ended. */
-async function bootProd(secret: string | undefined): Promise<Error | undefined> {
+const STRONG = '0123456789abcdef0123456789abcdef0123';
+
+/**
+ * Boots a fresh app in the production environment and returns how its start ended. `secret` is
+ * JWT_SECRET (unset when undefined) and `adminKey` ADMIN_SECRET_KEY (unset when null); unset means
+ * removed from the environment (mm would set the string "undefined").
+ */
+async function bootProd(secret: string | undefined, adminKey: string | null = STRONG): Promise<Error | undefined> {
   mm.env('prod');
   // config.unittest.ts is not loaded in prod: point the app at the test database and Redis db.
   mm(process.env, 'MYSQL_DATABASE', (app.config as any).sequelize.database);
   mm(process.env, 'REDIS_DB', String((app.config as any).redis.client.db));
-  if (secret === undefined) mm(process.env, 'JWT_SECRET', undefined);
-  else mm(process.env, 'JWT_SECRET', secret);
+  const saved = { JWT_SECRET: process.env.JWT_SECRET, ADMIN_SECRET_KEY: process.env.ADMIN_SECRET_KEY };
+  const set = (values: Record<string, string | undefined>) => {
+    for (const [ name, value ] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  set({ JWT_SECRET: secret, ADMIN_SECRET_KEY: adminKey ?? undefined });
   const prodApp = mm.app({ baseDir: process.cwd(), cache: false } as any);
   try {
     await prodApp.ready();
@@ -19,6 +32,7 @@ async function bootProd(secret: string | undefined): Promise<Error | undefined> 
   } catch (err) {
     return err as Error;
   } finally {
+    set(saved);
     await prodApp.close().catch(() => undefined);
   }
 }
@@ -39,8 +53,23 @@ describe('configuration hardening', () => {
     }
 
     it('starts with a strong secret', async () => {
-      const err = await bootProd('0123456789abcdef0123456789abcdef0123');
+      const err = await bootProd(STRONG);
       assert.equal(err, undefined, err?.message);
+    });
+  });
+
+  describe('production and ADMIN_SECRET_KEY (CONTRACT-admin §6)', () => {
+    it('refuses to start without the key once an admin exists', async () => {
+      await createAdmin('keyless');
+      const err = await bootProd(STRONG, null);
+      assert.ok(err, 'the app started');
+      assert.match(err.message, /ADMIN_SECRET_KEY must be set/);
+    });
+
+    it('starts without the key while no admin exists, and with the key once one does', async () => {
+      assert.equal((await bootProd(STRONG, null))?.message, undefined);
+      await createAdmin('keyed');
+      assert.equal((await bootProd(STRONG, STRONG))?.message, undefined);
     });
   });
 
