@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Service } from 'egg';
 import { TokenExpiredError, TokenInvalidError } from '../lib/errors';
 import { isSessionLive } from '../lib/sessionScores';
+import { sessionInfoValue } from '../lib/account/sessionInfo';
 import { DISCONNECTS } from '../lib/messaging/disconnects';
 
 /** What a token carries: enough to find the session, nothing secret. */
@@ -49,6 +50,29 @@ export default class SessionService extends Service {
     return this.config.im.session.keyPrefix + userId;
   }
 
+  /** The user's hash of each session's device and IP (app/lib/account/sessionInfo.ts). */
+  infoKey(userId: number) {
+    return this.config.im.session.infoKeyPrefix + userId;
+  }
+
+  /**
+   * Records the new session's device and IP (the request's User-Agent and address) and drops the
+   * fields of the sessions that are gone (revoked, expired); the hash lives as long as the sessions.
+   */
+  private async recordInfo(userId: number, sid: string, ttlMs: number): Promise<void> {
+    const { redis } = this.app;
+    const infoKey = this.infoKey(userId);
+    // Separate commands, not one MULTI: the two keys may live on different Redis Cluster nodes.
+    const [ , , fields, live ] = await Promise.all([
+      redis.hset(infoKey, sid, sessionInfoValue(this.ctx.get('user-agent'), this.ctx.clientIp)),
+      redis.pexpire(infoKey, ttlMs),
+      redis.hkeys(infoKey),
+      redis.zrange(this.key(userId), 0, -1),
+    ]);
+    const gone = fields.filter(field => !live.includes(field));
+    if (gone.length) await redis.hdel(infoKey, ...gone);
+  }
+
   /**
    * Opens a session for the user and returns its token. `policy` overrides SESSION_POLICY:
    * 'single' revokes every other session of the user in the same step (a visitor's upgrade).
@@ -59,6 +83,7 @@ export default class SessionService extends Service {
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + tokenConfig.ttlSeconds;
     const revoked = await this.app.redis.openSession(this.key(user.id), sid, tokenConfig.ttlSeconds * 1000, session.max, policy);
+    await this.recordInfo(user.id, sid, tokenConfig.ttlSeconds * 1000);
     // Messaging: the session's starting cursor is fixed now; revoked sessions' sockets close (4004).
     await this.app.broker.sessionOpened(user.id, sid, revoked);
     const claims: SessionClaims = { id: user.id, uuid: user.uuid, username: user.username, role: user.role, sid, iat, exp };
@@ -86,7 +111,7 @@ export default class SessionService extends Service {
   }
 
   async revoke(claims: Pick<SessionClaims, 'id' | 'sid'>): Promise<void> {
-    await this.app.redis.zrem(this.key(claims.id), claims.sid);
+    await Promise.all([ this.app.redis.zrem(this.key(claims.id), claims.sid), this.app.redis.hdel(this.infoKey(claims.id), claims.sid) ]);
     // Messaging: the session's sockets close (4001) on every process.
     await this.app.broker.endSessions(claims.id, [ claims.sid ], DISCONNECTS.unauthenticated.code);
   }
@@ -95,7 +120,7 @@ export default class SessionService extends Service {
   async revokeAll(userId: number): Promise<string[]> {
     const sids = await this.app.redis.zrange(this.key(userId), 0, -1);
     if (sids.length) {
-      await this.app.redis.zrem(this.key(userId), ...sids);
+      await Promise.all([ this.app.redis.zrem(this.key(userId), ...sids), this.app.redis.hdel(this.infoKey(userId), ...sids) ]);
       await this.app.broker.endSessions(userId, sids, DISCONNECTS.unauthenticated.code);
     }
     return sids;

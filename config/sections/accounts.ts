@@ -19,6 +19,8 @@ export interface SessionSection {
   max: number;
   /** Prefix of the Redis keys of a user's sessions. Fixed: `im:sess:`. */
   keyPrefix: string;
+  /** Prefix of the Redis hashes of each session's device and IP, one per user (app/lib/account/sessionInfo.ts). Fixed: `im:sessinfo:`. */
+  infoKeyPrefix: string;
 }
 
 export const sessionSection: SectionOf<SessionSection> = ({ envInt, envChoice }) => {
@@ -26,6 +28,7 @@ export const sessionSection: SectionOf<SessionSection> = ({ envInt, envChoice })
     policy: envChoice('SESSION_POLICY', [ 'multi', 'single' ] as const, 'multi'),
     max: envInt('SESSION_MAX', 20, 1),
     keyPrefix: 'im:sess:',
+    infoKeyPrefix: 'im:sessinfo:',
   };
 };
 

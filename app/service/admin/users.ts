@@ -2,6 +2,7 @@ import { Service } from 'egg';
 import { AuditAction } from '../../lib/admin/roles';
 import { ConsoleUserRow, UserFilter } from '../../repository/admin';
 import { cursorKey, socketsKey } from '../../lib/messaging/keys';
+import { parseSessionInfo, SessionInfo } from '../../lib/account/sessionInfo';
 
 export const USER_PAGE = 50;
 /** A name substring's matches the list pages through (the search index's walk stops there). */
@@ -55,21 +56,25 @@ export default class AdminUsersService extends Service {
     const user = await repos.admin.findUser(id);
     if (!user) return null;
     const { redis } = this.app;
-    const [ friends, groups, audit, scored, sockets, cursors ] = await Promise.all([
+    const [ friends, groups, audit, scored, sockets, cursors, infos ] = await Promise.all([
       repos.admin.countFriends(id),
       repos.groups.listUserGroups(id, 0, 50),
       repos.admin.listAudit({ targetType: 'user', targetId: id }, 0, 20),
       redis.zrange(this.config.im.session.keyPrefix + id, 0, -1, 'WITHSCORES'),
       redis.zrange(socketsKey(id), 0, -1),
       redis.hgetall(cursorKey(id)),
+      redis.hgetall(this.ctx.service.session.infoKey(id)),
     ]);
     const online = new Set(sockets.map(entry => entry.split(' ')[0]));
-    const sessions: Array<{ sid: string; opened: Date; seen: Date | null; online: boolean }> = [];
+    const sessions: Array<SessionInfo & { sid: string; opened: Date; seen: Date | null; online: boolean }> = [];
     // Scores are when each session opened, in µs (app/lib/sessionScripts.ts); `seen:<sid>` when its device was last seen, in ms.
     for (let i = 0; i + 1 < scored.length; i += 2) {
       const sid = scored[i];
       const seen = cursors[`seen:${sid}`];
-      sessions.push({ sid: `${sid.slice(0, 6)}…`, opened: new Date(Number(scored[i + 1]) / 1000), seen: seen ? new Date(Number(seen)) : null, online: online.has(sid) });
+      sessions.push({
+        sid: `${sid.slice(0, 6)}…`, ...parseSessionInfo(infos[sid]),
+        opened: new Date(Number(scored[i + 1]) / 1000), seen: seen ? new Date(Number(seen)) : null, online: online.has(sid),
+      });
     }
     return { user, friends, groups, audit, sessions };
   }

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { app } from 'egg-mock/bootstrap';
 import { onlineUsersKey, processReportsKey } from '../../../app/lib/admin/keys';
-import { insertUser } from '../../helpers';
+import { insertUser, logout, PASSWORD, post, register, tokenPayload } from '../../helpers';
 import { connect, friends, listen, sendText } from '../messaging/support';
 import { createAdmin, loginAs, refreshFigures } from './support';
 
@@ -37,6 +37,27 @@ describe('console dashboard and pages (CONTRACT-admin §4)', () => {
     const list = (await agent.get(`/admin/users?q=${b.username}`)).text;
     assert.ok(list.includes(b.username));
     socket.close();
+  });
+
+  it('the user page shows each session\'s device (its login\'s User-Agent) and IP; a session logged out is gone with them', async () => {
+    await createAdmin('root1');
+    const user = await register('devices_user');
+    const phone = 'Mozilla/5.0 (iPhone) uni-app <b>x</b>';
+    const res = await post('/api/loginChat').set('User-Agent', phone).type('form').send({ username: 'devices_user', password: PASSWORD });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const infoKey = `${app.config.im.session.infoKeyPrefix}${user.id}`;
+    const sid = String(tokenPayload(res.body.data.token).sid);
+    assert.deepEqual(JSON.parse((await app.redis.hget(infoKey, sid))!), { device: phone, ip: '127.0.0.1' });
+    const agent = await loginAs('root1');
+    const page = (await agent.get(`/admin/users/${user.id}`)).text;
+    assert.ok(page.includes('<td class="device">Mozilla/5.0 (iPhone) uni-app &lt;b&gt;x&lt;/b&gt;</td><td>127.0.0.1</td>'), 'device and IP, escaped');
+    assert.equal((page.match(/<td class="device">/g) ?? []).length, 2, 'both sessions listed');
+
+    assert.equal((await logout(res.body.data.token)).status, 200);
+    assert.equal(await app.redis.hexists(infoKey, sid), 0, 'logout removes the session\'s device');
+    const after = (await agent.get(`/admin/users/${user.id}`)).text;
+    assert.ok(!after.includes('iPhone'));
+    assert.equal((after.match(/<td class="device">/g) ?? []).length, 1);
   });
 
   it('disabling closes the user\'s socket with the disabled frame and 4003 within 2 s', async () => {
