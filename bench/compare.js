@@ -1,7 +1,8 @@
 'use strict';
 // npm run bench:compare -- <git ref>: the 404 baseline, the auth-only request and a prefix search
-// of the working tree against those of <ref>, each built and started (BENCH_WORKERS workers,
-// default 1) on its own port,
+// (COMPARE_KEYS adds the hot reads that bench:profile seeds: friendsInbox, offline, groupInfo,
+// groupList) of the working tree against those of <ref>, each built and started (BENCH_WORKERS
+// workers, default 1) on its own port,
 // measured in alternation (before, after, after, before, ...) so that whatever else runs on
 // the machine weighs on both alike. Needs the database bench:profile seeded (same variables).
 const { execSync } = require('node:child_process');
@@ -10,6 +11,9 @@ const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const { scenarios, measure } = require('./load');
 const { COMMON_PREFIXES: PREFIXES } = require('./handles');
+const mysql = require('mysql2/promise');
+const { mysqlSettings } = require('./common');
+const { openSessions } = require('./friends');
 
 const root = path.join(__dirname, '..');
 const ref = process.argv[2];
@@ -20,7 +24,8 @@ const title = process.env.BENCH_TITLE || 'im-bench-profile';
 const rounds = Number(process.env.PROFILE_ROUNDS || 4);
 const duration = Number(process.env.BENCH_DURATION || 8);
 const workers = Number(process.env.BENCH_WORKERS || 1);
-const KEYS = [ 'baseline', 'authOnly', 'searchPrefix' ];
+const KEYS = [ 'baseline', 'authOnly', 'searchPrefix', ...(process.env.COMPARE_KEYS ? process.env.COMPARE_KEYS.split(',') : []) ]
+  .filter((key, i, all) => all.indexOf(key) === i);
 const SEARCHER = { username: 'bench_search', password: 'bench-password-1' };
 const log = message => console.log(`[compare ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
@@ -46,12 +51,44 @@ async function token(url) {
   return (await res.json()).data.token;
 }
 
+const any = list => list[Math.floor(Math.random() * list.length)];
+
+// The hot reads on what bench:profile seeded (its applications and groups), as users whose
+// sessions are opened here (both sides share the secret and the Redis database).
+async function hotReads() {
+  const connection = await mysql.createConnection({ ...mysqlSettings, database });
+  try {
+    const [ inboxes ] = await connection.query('SELECT u.id, u.uuid, u.username FROM `user` u JOIN ' +
+      '(SELECT friend_id FROM goodfriendapply GROUP BY friend_id ORDER BY friend_id LIMIT 1000) a ON a.friend_id = u.id');
+    const [[ big ]] = await connection.query("SELECT id FROM chat_group WHERE name = 'bench big group' ORDER BY id DESC LIMIT 1");
+    const [[ reader ]] = await connection.query('SELECT u.id, u.uuid, u.username FROM chat_group_user m JOIN `user` u ON u.id = m.user_id ' +
+      'WHERE m.group_id = ? AND m.user_id <> (SELECT user_id FROM chat_group WHERE id = ?) ORDER BY m.id LIMIT 1', [ big.id, big.id ]);
+    const [[ lister ]] = await connection.query('SELECT u.id, u.uuid, u.username FROM chat_group_user m JOIN chat_group g ON g.id = m.group_id JOIN `user` u ON u.id = m.user_id ' +
+      "WHERE g.name LIKE 'bench list group %' AND m.user_id <> g.user_id LIMIT 1");
+    await openSessions([ ...inboxes, reader, lister ], { redisDb: env.REDIS_DB, secret: env.JWT_SECRET });
+    const get = (key, path, token) => ({ name: key, key, expect: 200, method: 'GET', path, headers: { token } });
+    return [
+      { name: 'friendsInbox', key: 'friendsInbox', expect: 200, requests: [{ method: 'GET', path: '/', setupRequest: request => ({
+        ...request, method: 'GET', path: '/api/chat/listapplyfriend/1?limit=10', headers: { token: any(inboxes).token } }) }] },
+      get('groupInfo', `/api/chat/groupinfo/${big.id}`, reader.token),
+      get('groupList', '/api/chat/grouplist/1', lister.token),
+    ];
+  } finally {
+    await connection.end();
+  }
+}
+
 async function main() {
+  const hot = KEYS.length > 3 ? await hotReads() : [];
   for (const side of sides) {
     side.server.build(process.env);
     side.server.start(side.options);
     side.url = `http://127.0.0.1:${side.port}`;
-    side.scenarios = scenarios({ credentials: SEARCHER, token: await token(side.url), keywords: { prefix: PREFIXES } });
+    const searcher = await token(side.url);
+    side.scenarios = [
+      ...scenarios({ credentials: SEARCHER, token: searcher, keywords: { prefix: PREFIXES } }), ...hot,
+      { name: 'offline', key: 'offline', expect: 200, method: 'POST', path: '/api/chat/chatGetmessageOffLine', headers: { token: searcher } },
+    ];
     side.runs = Object.fromEntries(KEYS.map(key => [ key, []]));
   }
   for (let round = 0; round < rounds; round++) {

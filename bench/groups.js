@@ -261,4 +261,31 @@ function targets(run, results) {
   ];
 }
 
-module.exports = { SERVER_ENV, run, targets };
+// For bench/profile.js: the same two read scenarios on groups seeded with SQL (no notices, no
+// sockets): a GROUP_SIZE-member group read by a member, and a user in LISTER_GROUPS groups.
+async function seedReads(connection, { redisDb, secret }) {
+  const [ users ] = await connection.query(
+    "SELECT id, uuid, username FROM `user` WHERE status = 1 AND is_deleted = 0 AND role = 'user' AND username NOT LIKE 'bench\\_%' " +
+    'ORDER BY id DESC LIMIT ?', [ GROUP_SIZE + 1 ]);
+  const owner = users[0];
+  const members = users.slice(1, GROUP_SIZE);
+  const lister = users[GROUP_SIZE];
+  const now = new Date();
+  const group = async (name, memberIds) => {
+    const [{ insertId }] = await connection.query('INSERT INTO chat_group (uuid, user_id, name, avatar, remark, invite_confirm, status, `order`, create_time, update_time) ' +
+      "VALUES (UUID(), ?, ?, '', '', 0, 1, 50, ?, ?)", [ owner.id, name, now, now ]);
+    await connection.query('INSERT INTO chat_group_user (group_id, user_id, nickname, avatar, status, `order`, invited_by, apply_desc, join_seq, create_time, update_time) VALUES ?',
+      [ memberIds.map(id => [ insertId, id, '', '', 1, 50, id === owner.id ? null : owner.id, '', 0, now, now ]) ]);
+    return insertId;
+  };
+  const big = await group('bench big group', [ owner.id, ...members.map(m => m.id) ]);
+  for (let i = 0; i < LISTER_GROUPS; i++) await group(`bench list group ${i}`, [ owner.id, lister.id ]);
+  await openSessions([ members[0], lister ], { redisDb, secret });
+  const get = (name, key, path, token) => ({ name, key, expect: 200, method: 'GET', path, headers: { token } });
+  return [
+    get(`groups: groupinfo of a ${GROUP_SIZE}-member group, as a member`, 'groupInfo', `/api/chat/groupinfo/${big}`, members[0].token),
+    get(`groups: grouplist page 1 of a user in ${LISTER_GROUPS} groups`, 'groupList', '/api/chat/grouplist/1', lister.token),
+  ];
+}
+
+module.exports = { SERVER_ENV, run, targets, seedReads };

@@ -3,8 +3,9 @@
 // 50,000) into BENCH_DATABASE unless it already holds them, and N friendships and a 10,000-message
 // conversation (bench/friends.js, bench/history.js) every time, builds the app and starts it
 // with ONE worker (egg-scripts), then for the 404 baseline, the auth-only searchUser, a prefix
-// search, goodfriendlist (the hub's 2,000-friend pages), the friends point reads and history
-// (PROFILE_KEYS picks some): req/s at 50 connections without the profiler, then the same load
+// search, goodfriendlist (the hub's 2,000-friend pages), the friends point reads and
+// listapplyfriend, history, chatGetmessageOffLine, groupinfo (500 members) and grouplist
+// (bench/groups.js seedReads) (PROFILE_KEYS picks some): req/s at 50 connections without the profiler, then the same load
 // again under the V8 CPU profiler (bench/profile-hook.js). Prints req/s, ratios to the baseline,
 // and where the worker's CPU went, by group and by function. docs/performance.md.
 const { randomBytes } = require('node:crypto');
@@ -21,6 +22,7 @@ const { COMMON_PREFIXES: PREFIXES } = require('./handles');
 const { analyze, groupTable, functionTable, markdown } = require('./profileReport');
 const friends = require('./friends');
 const history = require('./history');
+const groups = require('./groups');
 
 const root = path.join(__dirname, '..');
 const count = Number(process.argv[2] || process.env.BENCH_USERS || 50000);
@@ -35,7 +37,8 @@ const rounds = Number(process.env.PROFILE_ROUNDS || 2);
 const scryptCost = 16384;
 const profileDir = path.join(root, 'run', 'profile');
 const SEARCHER = { username: 'bench_search', password: 'bench-password-1' };
-const ALL_KEYS = [ 'baseline', 'authOnly', 'searchPrefix', 'friendsList', 'friendsIsMine', 'friendsInfo', 'friendsInbox', 'history' ];
+const ALL_KEYS = [ 'baseline', 'authOnly', 'searchPrefix', 'friendsList', 'friendsIsMine', 'friendsInfo', 'friendsInbox', 'history', 'offline',
+  'groupInfo', 'groupList' ];
 // The baseline always comes first: every ratio is to it.
 const KEYS = process.env.PROFILE_KEYS ? [ 'baseline', ...process.env.PROFILE_KEYS.split(',').filter(key => key !== 'baseline') ] : ALL_KEYS;
 
@@ -85,7 +88,7 @@ async function prepareDatabase() {
 async function seedFriends() {
   const connection = await mysql.createConnection({ ...mysqlSettings, database });
   try {
-    for (const table of [ 'goodfriend', 'goodfriendapply', 'friend_list_version', 'message', 'conversation' ]) {
+    for (const table of [ 'goodfriend', 'goodfriendapply', 'friend_list_version', 'message', 'conversation', 'chat_group_user', 'chat_group', 'group_version' ]) {
       await connection.query(`TRUNCATE TABLE \`${table}\``).catch(err => {
         if (err.code !== 'ER_NO_SUCH_TABLE') throw err;
       });
@@ -151,11 +154,15 @@ async function main() {
   const url = `http://127.0.0.1:${port}`;
   const token = await login(url);
   const pid = workerPid();
+  const groupConnection = await mysql.createConnection({ ...mysqlSettings, database });
   const all = [
     ...scenarios({ credentials: SEARCHER, token, keywords: { prefix: PREFIXES } }),
     ...await friends.scenarios({ data: friendData, redisDb, secret: serverOptions.env.JWT_SECRET }),
     ...history.scenarios(friendData.sample[0]),
+    { name: 'chatGetmessageOffLine (no socket open)', key: 'offline', expect: 200, method: 'POST', path: '/api/chat/chatGetmessageOffLine', headers: { token } },
+    ...await groups.seedReads(groupConnection, { redisDb, secret: serverOptions.env.JWT_SECRET }),
   ];
+  await groupConnection.end();
   // The machine is shared: each scenario is measured `rounds` times, interleaved, and its best
   // run kept; then profiled once. Ratios compare runs of this one invocation only.
   const plain = new Map(KEYS.map(key => [ key, []]));

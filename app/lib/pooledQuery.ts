@@ -88,21 +88,44 @@ function unionOf(sql: string, count: number): string {
  * connection prepares at most log2(maxSets) + 1 texts per statement. The rows of each set, in
  * the order given.
  */
-export async function pooledExecuteUnion<T>(sequelize: Sequelize, target: Target, sql: string, sets: Array<Record<string, ExecuteValues>>,
+export function pooledExecuteUnion<T>(sequelize: Sequelize, target: Target, sql: string, sets: Array<Record<string, ExecuteValues>>,
   maxSets = 32): Promise<T[][]> {
+  return unionRows<T, ExecuteValues>(sets, maxSets, true, (count, values) =>
+    pooledExecuteNamed<T & { batch_key: number }>(sequelize, target, unionOf(sql, count), values));
+}
+
+/**
+ * The same union on the text protocol (pooledQuery), for a statement returning a page of rows
+ * (`ORDER BY … LIMIT`) per value set, as several users' pages read in one turn: each branch
+ * keeps its own ORDER BY and LIMIT, and the union is sorted by branch, then by `order` (the
+ * branch's ORDER BY over the result's column names), since a union keeps no order of its own.
+ * Not padded (nothing is prepared). A single set is sent as the plain statement: a lone
+ * request costs what it cost before batching.
+ */
+export async function pooledQueryUnion<T>(sequelize: Sequelize, target: Target, sql: string, sets: Array<Record<string, QueryValues>>,
+  order: string, maxSets = 32): Promise<T[][]> {
+  if (sets.length === 1) return [ await pooledQuery<T>(sequelize, target, sql, sets[0]) ];
+  return unionRows<T, QueryValues>(sets, maxSets, false, (count, values) =>
+    pooledQuery<T & { batch_key: number }>(sequelize, target, `${unionOf(sql, count)} ORDER BY batch_key, ${order}`, values));
+}
+
+async function unionRows<T, V>(sets: Array<Record<string, V>>, maxSets: number, pad: boolean,
+  run: (count: number, values: Record<string, V>) => Promise<Array<T & { batch_key: number }>>): Promise<T[][]> {
   const answers: T[][] = sets.map(() => []);
   const chunks: number[] = [];
   for (let i = 0; i < sets.length; i += maxSets) chunks.push(i);
   await Promise.all(chunks.map(async start => {
     const chunk = sets.slice(start, start + maxSets);
-    let size = 1;
-    while (size < chunk.length) size *= 2;
-    const values: Record<string, ExecuteValues> = {};
+    let size = chunk.length;
+    if (pad) {
+      size = 1;
+      while (size < chunk.length) size *= 2;
+    }
+    const values: Record<string, V> = {};
     for (let i = 0; i < size; i++) {
       for (const [ name, value ] of Object.entries(chunk[Math.min(i, chunk.length - 1)])) values[`${name}_${i}`] = value;
     }
-    const rows = await pooledExecuteNamed<T & { batch_key: number }>(sequelize, target, unionOf(sql, size), values);
-    for (const { batch_key, ...row } of rows) {
+    for (const { batch_key, ...row } of await run(size, values)) {
       if (batch_key < chunk.length) answers[start + Number(batch_key)].push(row as unknown as T);
     }
   }));

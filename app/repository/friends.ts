@@ -8,7 +8,7 @@ import { FriendStanding } from '../lib/account/standing';
 import { ProfileField } from '../lib/friends/rules';
 import { FriendItemRow, InboxRow, PairRow, UserInfoRow } from '../lib/friends/views';
 import { sqlTime } from '../lib/time';
-import { pooledExecuteMany, pooledExecuteNamed, pooledExecuteUnion, pooledQuery } from '../lib/pooledQuery';
+import { pooledExecuteMany, pooledExecuteNamed, pooledExecuteUnion, pooledQuery, pooledQueryUnion } from '../lib/pooledQuery';
 import { TurnBatch } from '../lib/turnBatch';
 import { SQL } from './friends.sql';
 import { change, insert, select } from './statements';
@@ -95,6 +95,14 @@ export class FriendRepository {
   // The pair reads of one turn of the event loop, one statement each kind (keys `me:friend`).
   private readonly friendInfos = this.pairBatch<FriendInfoRow>(SQL.friendInfo);
   private readonly friendRows = this.pairBatch<PairRow>(SQL.myFriendRow);
+  // The inbox pages of one turn (keys `me:offset:limit`), one statement (a union of their ranges).
+  private readonly inboxPages = new TurnBatch<string, Array<InboxRow & { pending: number }>>(async keys => {
+    const sets = keys.map(key => {
+      const [ me, offset, limit ] = key.split(':').map(Number);
+      return { me, offset, limit };
+    });
+    return pooledQueryUnion(this.sequelize, 'write', SQL.inboxPage, sets, 'id DESC');
+  });
 
   constructor(private readonly sequelize: Sequelize) {}
 
@@ -174,9 +182,13 @@ export class FriendRepository {
     await insert(this.sequelize, SQL.insertApplication, { a, b, note, now: sqlTime() }, transaction);
   }
 
-  /** A page of the applications to me (newest first, gone applicants left out), each row carrying my pending count. */
-  listInbox(me: number, offset: number, limit: number): Promise<Array<InboxRow & { pending: number }>> {
-    return this.readMany(SQL.inboxPage, { me, offset, limit });
+  /**
+   * A page of the applications to me (newest first, gone applicants left out), each row carrying
+   * my pending count. The pages asked for in one turn of the event loop are read by one
+   * statement (app/lib/turnBatch.ts); requests for the same page share its rows (read them only).
+   */
+  listInbox(me: number, offset: number, limit: number): Promise<ReadonlyArray<InboxRow & { pending: number }>> {
+    return this.inboxPages.get(`${me}:${offset}:${limit}`);
   }
 
   /** Pending applications to me from applicants who are not gone. */

@@ -5,7 +5,8 @@
 import type { QueryValues } from 'mysql2';
 import type { Sequelize, Transaction } from 'sequelize';
 import { GroupRow, MEMBER_STATUS, MemberRow, MembershipRow, MyGroupRow } from '../lib/groups/views';
-import { pooledQuery } from '../lib/pooledQuery';
+import { pooledExecuteUnion, pooledQuery, pooledQueryUnion } from '../lib/pooledQuery';
+import { TurnBatch } from '../lib/turnBatch';
 import { sqlTime } from '../lib/time';
 import { BLOCKS } from './friends.sql';
 import { change, insert, select } from './statements';
@@ -60,6 +61,13 @@ export interface GroupIdentity {
   member_status: number | null;
 }
 
+/** What groupinfo checks first: the group's status, the version of its answer (null: none) and the caller's membership status (null: none). */
+export interface InfoState {
+  status: number;
+  version: string | null;
+  member_status: number | null;
+}
+
 /** The group texts the owner changes. */
 export type GroupField = 'name' | 'remark' | 'avatar';
 
@@ -68,6 +76,9 @@ const MEMBERSHIP_COLUMNS = 'm.id, m.group_id, m.user_id, m.nickname, m.avatar, m
 
 export const SQL = {
   findGroup: `SELECT ${GROUP_COLUMNS} FROM chat_group g WHERE g.id = :id`,
+  // groupinfo: three primary/unique-key probes (group_version is kept by triggers: 20261208000001-group-version.js).
+  infoState: 'SELECT g.status, v.version, m.status AS member_status FROM chat_group g ' +
+    'LEFT JOIN group_version v ON v.group_id = g.id LEFT JOIN chat_group_user m ON m.group_id = g.id AND m.user_id = :userId WHERE g.id = :groupId',
   lockGroup: `SELECT ${GROUP_COLUMNS} FROM chat_group g WHERE g.id = :id FOR UPDATE`,
   saveNewGroup: 'INSERT INTO chat_group (uuid, user_id, name, avatar, remark, invite_confirm, status, `order`, create_time, update_time) ' +
     'VALUES (:uuid, :user_id, :name, :avatar, \'\', :invite_confirm, 1, 50, :now, :now)',
@@ -110,6 +121,25 @@ export const SQL = {
 };
 
 export class GroupRepository {
+  // The lookups of one turn of the event loop, one statement each kind (app/lib/turnBatch.ts).
+  private readonly infoStates = new TurnBatch<string, InfoState | null>(async keys => {
+    const sets = keys.map(key => {
+      const [ groupId, userId ] = key.split(':').map(Number);
+      return { groupId, userId };
+    });
+    const answers = await pooledExecuteUnion<InfoState & { version: number | string | null }>(this.sequelize, 'write', SQL.infoState, sets);
+    return answers.map(([ row ]) => (row ? { status: Number(row.status), version: row.version === null ? null : String(row.version),
+      member_status: row.member_status === null ? null : Number(row.member_status) } : null));
+  });
+
+  private readonly userGroupPages = new TurnBatch<string, MyGroupRow[]>(keys => {
+    const sets = keys.map(key => {
+      const [ userId, offset, limit ] = key.split(':').map(Number);
+      return { userId, offset, limit };
+    });
+    return pooledQueryUnion<MyGroupRow>(this.sequelize, 'write', SQL.listUserGroups, sets, 'id DESC');
+  });
+
   constructor(private readonly sequelize: Sequelize) {}
 
   /**
@@ -153,9 +183,23 @@ export class GroupRepository {
     return id;
   }
 
-  /** grouplist: the user's live groups where the user is a member, newest first, with the user's own membership. */
-  listUserGroups(userId: number, offset: number, limit: number): Promise<MyGroupRow[]> {
-    return this.read<MyGroupRow>(SQL.listUserGroups, { userId, offset, limit });
+  /**
+   * grouplist: the user's live groups where the user is a member, newest first, with the user's
+   * own membership. The pages asked for in one turn of the event loop are read by one statement;
+   * requests for the same page share its rows (read them only).
+   */
+  listUserGroups(userId: number, offset: number, limit: number): Promise<readonly MyGroupRow[]> {
+    return this.userGroupPages.get(`${userId}:${offset}:${limit}`);
+  }
+
+  /**
+   * groupinfo's first read: the group's status, the version of its answer as stored when the
+   * lookup is sent (group_version: every change to what groupinfo answers a member replaces it)
+   * and the user's membership status; null when the group does not exist. The lookups of one
+   * turn of the event loop share one prepared statement.
+   */
+  findInfoState(groupId: number, userId: number): Promise<InfoState | null> {
+    return this.infoStates.get(`${groupId}:${userId}`);
   }
 
   /** groupinfo: the members in join order with their user columns, gone users left out, at most `limit`. */

@@ -56,6 +56,7 @@ const MESSAGE_COLUMNS = 'id, conversation_id, seq, from_id, to_id, chat_type, ty
   'to_name, to_avatar, send_uuid, group_json, from_ref, isremove, create_time, revoke_time';
 
 const CONVERSATION_OF_PAIR = 'SELECT id FROM conversation WHERE user_a = ? AND user_b = ?';
+const CONVERSATION_OF_GROUP = 'SELECT id FROM conversation WHERE group_id = ?';
 // One range of (conversation_id, seq), backwards, stopping after :limit rows. Left to itself,
 // MariaDB takes `ref` on conversation_id alone and walks the conversation from its newest message
 // down to :before (5,000 rows read for a page of 50 in the middle of 10,000); the index forced
@@ -170,7 +171,8 @@ export class MessageRepository {
     }
     const missing = ids.filter(id => !found.has(id));
     if (missing.length) {
-      const late = await select<MessageRow>(this.sequelize, `SELECT ${MESSAGE_COLUMNS} FROM message WHERE id IN (:ids) LOCK IN SHARE MODE`, { ids: missing });
+      // Rare (an entry read before its transaction committed), but on the same path: no Sequelize pipeline either.
+      const late = await pooledQuery<MessageRow>(this.sequelize, 'write', `SELECT ${MESSAGE_COLUMNS} FROM message WHERE id IN (:ids) LOCK IN SHARE MODE`, { ids: missing });
       for (const row of late) found.set(String(row.id), row);
     }
     return ids.map(id => found.get(id) ?? null);
@@ -207,7 +209,8 @@ export class MessageRepository {
 
   /** The group's conversation id, or null (nothing was stored in it yet). */
   async findGroupConversationId(groupId: number): Promise<string | null> {
-    const row = await this.conversations.findOne({ attributes: [ 'id' ], where: { group_id: groupId }, raw: true, useMaster: true } as any);
+    // A hot read (group history): prepared on a pooled connection, on the primary (app/lib/pooledQuery.ts).
+    const [ row ] = await pooledExecute<{ id: number | string }>(this.sequelize, 'write', CONVERSATION_OF_GROUP, [ groupId ]);
     return row ? String(row.id) : null;
   }
 

@@ -79,12 +79,12 @@ const ops: Operation[] = [
     },
   },
   {
-    method: 'get', route: '/api/chat/grouplist/{page}', service: [ 'group', 'list' ], gate: 'session',
+    method: 'get', route: '/api/chat/grouplist/{page}', service: [ 'group', 'listJson' ], gate: 'session',
     path: () => '/api/chat/grouplist/1',
     specific: async (w, path) => [ await call('get', path, w.member.token), await call('get', '/api/chat/grouplist/1&limit=0', w.member.token) ],
   },
   {
-    method: 'get', route: '/api/chat/groupinfo/{id}', service: [ 'group', 'info' ], gate: 'session',
+    method: 'get', route: '/api/chat/groupinfo/{id}', service: [ 'group', 'infoJson' ], gate: 'session',
     path: w => `/api/chat/groupinfo/${w.group}`,
     specific: async (w, path) => {
       limit('previewLimit', 1);

@@ -20,14 +20,14 @@ export default class GroupController extends Controller {
     const { page, extra } = splitPage(ctx.params.page);
     const { limit } = ctx.check(listRules, { page, ...extra, ...ctx.query });
     const window = pageWindow(toInt(page), toInt(limit));
-    ctx.ok(await ctx.service.groups.group.list(ctx.state.session.id, window.offset, window.limit));
+    ctx.okEncoded(await ctx.service.groups.group.listJson(ctx.state.session.id, window.offset, window.limit));
   }
 
   /** GET /api/chat/groupinfo/:id. */
   async info() {
     const { ctx } = this;
     const { id } = ctx.check(idRules, ctx.params);
-    ctx.ok(await ctx.service.groups.group.info(ctx.state.session.id, toInt(id)!));
+    ctx.okEncoded(await ctx.service.groups.group.infoJson(ctx.state.session.id, toInt(id)!));
   }
 
   /** POST /api/chat/groupUpdateName. */

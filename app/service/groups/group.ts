@@ -3,15 +3,25 @@ import { Service } from 'egg';
 import { Transaction } from 'sequelize';
 import { HOUR } from '../../../config/sections/groups';
 import { isGone } from '../../lib/account/standing';
+import { okBody } from '../../lib/envelope';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { groupNotice, NoticeSender, texts } from '../../lib/groups/notices';
 import {
   APPLICANT_STATUS, composeGroupAvatar, composeGroupName, GroupRow, groupInfoView, groupView, MEMBER_STATUS,
   myGroupView, previewView,
 } from '../../lib/groups/views';
+import { PageCache } from '../../lib/friends/pageCache';
 import { lockingTransaction } from '../../lib/lockedTransaction';
 import { formatLocal } from '../../lib/time';
 import type { GroupField } from '../../repository/groups';
+import type { MyGroupRow } from '../../lib/groups/views';
+
+// groupinfo's answers to members, serialized, each with the version of the group it was built
+// from (docs/performance.md "Groups"): the same kept-bytes cache as goodfriendlist's pages.
+const infos = new PageCache();
+// grouplist's answers by the rows they were built from: requests for one page in one turn share
+// its rows (the repository's per-turn batch), and so the bytes built from them.
+const lists = new WeakMap<readonly MyGroupRow[], Buffer>();
 
 /** A group's `status`: 1 live; 2 banned by an operator (CONTRACT-admin §4). */
 export const LIVE_STATUS = 1;
@@ -94,21 +104,45 @@ export default class GroupService extends Service {
     }
   }
 
-  /** GET grouplist/:page: the caller's groups (member rows), newest first. */
-  async list(userId: number, offset: number, limit: number) {
+  /**
+   * GET grouplist/:page, the whole answer's bytes (okBody): the caller's groups (member rows),
+   * newest first, serialized once per rows read.
+   */
+  async listJson(userId: number, offset: number, limit: number): Promise<Buffer> {
     const rows = await this.groups.listUserGroups(userId, offset, limit);
-    return rows.map(row => myGroupView(row, this.config.im.user.timezone));
+    let json = lists.get(rows);
+    if (!json) {
+      const { timezone } = this.config.im.user;
+      lists.set(rows, json = okBody(JSON.stringify(rows.map(row => myGroupView(row, timezone)))));
+    }
+    return json;
   }
 
-  /** GET groupinfo/:id: every member for a member; the member ids (a preview, GROUP_PREVIEW_LIMIT an hour) for anyone else. */
-  async info(userId: number, id: number) {
+  /**
+   * GET groupinfo/:id, the whole answer's bytes (okBody): every member for a member; the member
+   * ids (a preview, GROUP_PREVIEW_LIMIT an hour) for anyone else. A member's answer is kept
+   * with the group's version, read on every request with the group's status and the caller's
+   * membership (one batched lookup), so a change is seen on the next request; it is built again
+   * only when the version moved. The version is read before the rows, so an answer kept under
+   * it holds every change the version names (or later ones).
+   */
+  async infoJson(userId: number, id: number): Promise<Buffer> {
     const { timezone } = this.config.im.user;
     const { maxMembers, previewLimit } = this.config.im.groups;
-    const [ found, mine ] = await Promise.all([ this.groups.findGroup(id), this.groups.findMembership(id, userId) ]);
-    const group = liveGroup(found);
-    if (mine?.status === MEMBER_STATUS) return groupInfoView(group, await this.groups.listMembers(id, maxMembers), timezone);
+    const state = await this.groups.findInfoState(id, userId);
+    if (!state || state.status !== LIVE_STATUS) throw new NotFoundError('groups.notFound');
+    if (state.member_status === MEMBER_STATUS) {
+      const key = String(id);
+      const kept = state.version === null ? undefined : infos.get(key, state.version);
+      if (kept !== undefined) return kept;
+      const [ found, members ] = await Promise.all([ this.groups.findGroup(id), this.groups.listMembers(id, maxMembers) ]);
+      const json = okBody(JSON.stringify(groupInfoView(liveGroup(found), members, timezone)));
+      if (state.version !== null) infos.set(key, state.version, json);
+      return json;
+    }
     await this.service.rateLimit.take([ this.service.rateLimit.userBucket(userId, 'group-preview', previewLimit, HOUR) ]);
-    return previewView(group, await this.groups.listMemberIds(id, maxMembers), timezone);
+    const [ found, memberIds ] = await Promise.all([ this.groups.findGroup(id), this.groups.listMemberIds(id, maxMembers) ]);
+    return okBody(JSON.stringify(previewView(liveGroup(found), memberIds, timezone)));
   }
 
   /**
