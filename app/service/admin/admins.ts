@@ -70,6 +70,27 @@ export default class AdminAdminsService extends Service {
     });
   }
 
+  /**
+   * The admin's own new password (CONTRACT-admin §3): the current one checked, the command's
+   * rules for the new one, the hash and its audit entry (no password) in one transaction; then
+   * every session of the admin ends, the one that asked included ("changing their password ends
+   * their sessions at once": docs/operations.md "Logging in").
+   */
+  async changeOwnPassword(adminId: number, current: unknown, password: unknown): Promise<void> {
+    const { auth } = this.ctx.service.admin;
+    const row = await this.app.repos.admin.findAdmin(adminId);
+    if (!row) throw new NotFoundError();
+    if (!await auth.checkPassword(row, current)) throw new ValidationError('admin.error.currentPassword');
+    const reason = adminPasswordReason(password);
+    if (reason) throw new ValidationError(reason);
+    const hash = await auth.hashPassword(password as string);
+    await this.app.model.transaction(async transaction => {
+      await this.app.repos.admin.saveAdmin(adminId, { password_hash: hash }, transaction);
+      await this.ctx.service.admin.audit.record({ action: 'admin.password', adminId, targetType: 'admin', targetId: adminId }, transaction);
+    });
+    await auth.endAllSessions(adminId);
+  }
+
   list(): Promise<AdminRow[]> {
     return this.app.repos.admin.listAdmins();
   }
