@@ -6,8 +6,9 @@ import { lockingTransaction } from '../../lib/lockedTransaction';
 import { AdminRow } from '../../repository/admin';
 
 /**
- * CONTRACT-admin §2, §4: admin identities. The one write path of admin_user, used by the
- * console's admin pages and by `npm run admin:create` (scripts/admin-create.js runs it in the app).
+ * CONTRACT-admin §2, §4: admin identities, as the console's pages change them. (`npm run
+ * admin:create`, scripts/admin-create.js, inserts the first admin without an app: it shares the
+ * password rules of app/lib/admin/passwordPolicy.ts and the app's hashing settings.)
  */
 export default class AdminAdminsService extends Service {
   /** A new admin with the command's password rules; `byAdminId` null when made from the command line. */
