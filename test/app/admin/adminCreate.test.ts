@@ -30,7 +30,7 @@ describe('npm run admin:create (CONTRACT-admin §2)', function() {
   this.timeout(120_000);
 
   it('refuses a password under 10 characters and one on the common list; nothing is written', async () => {
-    for (const [ password, text ] of [ [ 'nine-char', /at least 10 characters/ ], [ 'Password123', /too common/ ] ] as const) {
+    for (const [ password, text ] of [[ 'nine-char', /at least 10 characters/ ], [ 'Password123', /too common/ ]] as const) {
       const res = await adminCreate([ '--username', 'ops_root', '--role', 'super' ], password);
       assert.equal(res.code, 1, res.err);
       assert.match(res.err, text);
