@@ -27,7 +27,8 @@ const settings = require('../database/config.js').development;
 /**
  * The app's own scrypt settings in this environment: config.im.password as Egg builds it
  * (config/config.default.ts, then config/config.<env>.ts over it), so the hash is the one the app
- * makes (and never rehashes at the first login) whatever SCRYPT_COST and the environment say.
+ * makes with the parameters it would choose, whatever SCRYPT_COST and the environment say (the
+ * test environment's cheaper default included).
  */
 function appHashing() {
   const { NODE_ENV } = process.env;

@@ -1,6 +1,6 @@
 import { Controller } from 'egg';
-import { ApiError } from '../../lib/errors';
 import QRCode from 'qrcode';
+import { ApiError } from '../../lib/errors';
 import { newTotpSecret, totpUri } from '../../lib/admin/totp';
 import { AdminSession } from '../../service/admin/auth';
 
