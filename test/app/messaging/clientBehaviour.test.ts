@@ -67,7 +67,8 @@ describe('the course client against the server (CONTRACT-client-behaviour)', () 
           await sleep(5000);
           const settled = phone.handshakes;
           await sendText(server.base, from.token, me.id, `after ${outageMs}`);
-          await eventually(() => sum(phone.received(`after ${outageMs}`)) >= 1, 'the message');
+          await eventually(() => sum(phone.received(`after ${outageMs}`)) >= 1,
+            () => `the message (open ${phone.open().length}, handshakes ${phone.handshakes}, codes ${JSON.stringify(phone.codes)}, logged out ${phone.loggedOut})`);
           await sleep(2000);
           assert.equal(phone.handshakes, settled, 'no handshake after convergence');
           assert.deepEqual(phone.received(`after ${outageMs}`).filter(n => n > 0), [ 1 ]);
