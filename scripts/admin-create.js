@@ -3,7 +3,8 @@
 // Creates an operator-console admin (CONTRACT-admin §2): the only way to make the first one.
 // The password comes from ADMIN_PASSWORD or, when unset, from a prompt (not echoed). It must have
 // at least 10 characters and not be on the shipped common-password list
-// (app/lib/admin/passwordPolicy.ts); the hash is the app's scrypt format (app/lib/account/password.ts).
+// (app/lib/admin/passwordPolicy.ts); the hash is the app's scrypt format (app/lib/account/password.ts)
+// with the app's own settings for the environment (appHashing below).
 // An `admin.create` audit entry with no acting admin is written with the row.
 const { existsSync } = require('node:fs');
 const path = require('node:path');
@@ -19,10 +20,29 @@ if (!existsSync(path.join(root, 'app', 'lib', 'admin', 'passwordPolicy.js'))) {
 const { adminPasswordReason, isAdminUsername } = require('../app/lib/admin/passwordPolicy');
 const { isRole } = require('../app/lib/admin/roles');
 const { hashPassword } = require('../app/lib/account/password');
-const { envInt } = require('../app/lib/env');
 const texts = require('../config/locale/en-US.json');
 const mysql = require('mysql2/promise');
 const settings = require('../database/config.js').development;
+
+/**
+ * The app's own scrypt settings in this environment: config.im.password as Egg builds it
+ * (config/config.default.ts, then config/config.<env>.ts over it), so the hash is the one the app
+ * makes with the parameters it would choose, whatever SCRYPT_COST and the environment say (the
+ * test environment's cheaper default included).
+ */
+function appHashing() {
+  const { NODE_ENV } = process.env;
+  const env = process.env.EGG_SERVER_ENV || (NODE_ENV === 'production' ? 'prod' : NODE_ENV === 'test' ? 'unittest' : 'local');
+  const pkg = require('../package.json');
+  const appInfo = { name: pkg.name, baseDir: root, env, scope: '', root, HOME: require('node:os').homedir(), pkg };
+  const load = name => {
+    const module = require(path.join(root, 'config', name));
+    return (module.default || module)(appInfo) || {};
+  };
+  const own = [ 'ts', 'js' ].some(ext => existsSync(path.join(root, 'config', `config.${env}.${ext}`))) ? load(`config.${env}`) : {};
+  const { cost, blockSize, parallelization } = { ...load('config.default').im.password, ...(own.im && own.im.password) };
+  return { cost, blockSize, parallelization };
+}
 
 function parseArgs(argv) {
   const args = {};
@@ -82,7 +102,7 @@ async function main() {
   const password = process.env.ADMIN_PASSWORD || await prompt('Password: ');
   const reason = adminPasswordReason(password);
   if (reason) throw new Error(reason === 'admin.password.common' ? texts.admin.password.common : texts.admin.password.length);
-  const hash = await hashPassword(password, { cost: envInt('SCRYPT_COST', 32768, 1024), blockSize: 8, parallelization: 1 });
+  const hash = await hashPassword(password, appHashing());
   const connection = await mysql.createConnection({
     host: settings.host, port: settings.port, user: settings.username, password: settings.password, database: settings.database, timezone: 'Z',
   });

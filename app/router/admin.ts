@@ -1,9 +1,9 @@
-import { Application } from 'egg';
+import { Application, Context } from 'egg';
 import { AdminAuthOptions } from '../middleware/adminAuth';
 
 // CONTRACT-admin §4: the operator console. Every path but the login page and the assets needs an
 // admin session (middleware adminAuth: session, CSRF on POST, 2FA enrollment, role); POSTs name
-// their audit action so a refusal is recorded under it.
+// their audit action so a refusal is recorded under it (a refused page read is `page.view`).
 export default (app: Application) => {
   const { router, controller } = app;
   const a = controller.admin;
@@ -13,11 +13,14 @@ export default (app: Application) => {
   router.get('/admin/assets/:name', a.assets.show);
   router.get('/admin/login', a.session.form);
   router.post('/admin/login', a.session.login);
-  router.post('/admin/logout', viewer, a.session.logout);
+  router.post('/admin/logout', auth({ role: 'viewer', action: 'logout', targetType: 'admin', self: true }), a.session.logout);
 
   router.get('/admin', viewer, a.dashboard.show);
   router.get('/admin/me/2fa', viewer, a.me.twoFaForm);
-  router.post('/admin/me/2fa', auth({ role: 'viewer', action: '2fa.enroll', targetType: 'admin' }), a.me.twoFa);
+  // One route enrolls and removes: a refusal is logged as what the form attempted.
+  const twoFaAction = (ctx: Context) => ((ctx.request.body as Record<string, unknown> | undefined)?.action === 'remove' ? '2fa.remove' : '2fa.enroll');
+  router.post('/admin/me/2fa', auth({ role: 'viewer', action: twoFaAction, targetType: 'admin', self: true }), a.me.twoFa);
+  router.post('/admin/me/password', auth({ role: 'viewer', action: 'admin.password', targetType: 'admin', self: true }), a.me.password);
 
   router.get('/admin/users', viewer, a.users.index);
   router.get('/admin/users/:id', viewer, a.users.show);

@@ -25,8 +25,9 @@ export default class AdminAssetsController extends Controller {
     let body = cache.get(ctx.params.name);
     if (!body) cache.set(ctx.params.name, body = readFileSync(asset.file()));
     ctx.type = asset.type;
-    // Assets are public and change only with a release: the pages' no-store does not apply.
-    ctx.set('cache-control', 'public, max-age=3600');
+    // CONTRACT-admin §3 binds every /admin answer to `Cache-Control: no-store` (set by adminGate),
+    // the assets too. No ETag: a no-store answer is never kept, so there is nothing to revalidate;
+    // the bodies are read once per process and are small.
     ctx.body = body;
   }
 }

@@ -1,9 +1,10 @@
 import { Controller } from 'egg';
 import QRCode from 'qrcode';
+import { ApiError } from '../../lib/errors';
 import { newTotpSecret, totpUri } from '../../lib/admin/totp';
 import { AdminSession } from '../../service/admin/auth';
 
-/** CONTRACT-admin §3, §7: GET/POST /admin/me/2fa, every role's own 2FA. */
+/** CONTRACT-admin §3, §7: GET/POST /admin/me/2fa, every role's own 2FA; POST /admin/me/password, their own password. */
 export default class AdminMeController extends Controller {
   async twoFaForm() {
     await this.render(200, {});
@@ -47,5 +48,23 @@ export default class AdminMeController extends Controller {
     await ctx.service.admin.admins.setOwnTwoFa(row, sealed);
     await auth.setPending(admin.sid, null);
     await ctx.service.admin.page.seeOther('/admin', 'twoFaEnrolled');
+  }
+
+  /**
+   * The current password and a new one (the command's rules). Every session of the admin ends,
+   * this one too: 303 to the login page. A refusal re-renders the page with the text beside the field (422).
+   */
+  async password() {
+    const { ctx } = this;
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    try {
+      await ctx.service.admin.admins.changeOwnPassword((ctx.state.admin as AdminSession).id, body.current, body.password);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status >= 500) throw err;
+      const text = (ctx.__ as unknown as (k: string, p: object) => string).call(ctx, err.key, err.params);
+      return this.render(err.status, { errors: err.key === 'admin.error.currentPassword' ? { current: text } : { password: text } });
+    }
+    ctx.service.admin.page.setSessionCookie(null);
+    await ctx.service.admin.page.seeOther('/admin/login');
   }
 }

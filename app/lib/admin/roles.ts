@@ -14,6 +14,9 @@ export const AUDIT_ACTIONS = [
   'group.ban', 'group.unban', 'group.dismiss', 'group.transfer',
   'admin.create', 'admin.disable', 'admin.enable', 'admin.role', 'admin.2fa_reset',
   'login.ok', 'login.fail', 'logout', '2fa.enroll', '2fa.remove',
+  // Not in §7's list (docs/operations.md "Audit trail"): an admin's own password change, and a
+  // page read refused by role (a GET changes nothing, but a refusal is audited: §2).
+  'admin.password', 'page.view',
 ] as const;
 export type AuditAction = typeof AUDIT_ACTIONS[number];
 

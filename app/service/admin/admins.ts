@@ -6,8 +6,9 @@ import { lockingTransaction } from '../../lib/lockedTransaction';
 import { AdminRow } from '../../repository/admin';
 
 /**
- * CONTRACT-admin §2, §4: admin identities. The one write path of admin_user, used by the
- * console's admin pages and by `npm run admin:create` (scripts/admin-create.js runs it in the app).
+ * CONTRACT-admin §2, §4: admin identities, as the console's pages change them. (`npm run
+ * admin:create`, scripts/admin-create.js, inserts the first admin without an app: it shares the
+ * password rules of app/lib/admin/passwordPolicy.ts and the app's hashing settings.)
  */
 export default class AdminAdminsService extends Service {
   /** A new admin with the command's password rules; `byAdminId` null when made from the command line. */
@@ -68,6 +69,27 @@ export default class AdminAdminsService extends Service {
       await this.app.repos.admin.saveAdmin(admin.id, { totp_secret: sealed }, transaction);
       await this.ctx.service.admin.audit.record({ action: sealed ? '2fa.enroll' : '2fa.remove', adminId: admin.id, targetType: 'admin', targetId: admin.id }, transaction);
     });
+  }
+
+  /**
+   * The admin's own new password (CONTRACT-admin §3): the current one checked, the command's
+   * rules for the new one, the hash and its audit entry (no password) in one transaction; then
+   * every session of the admin ends, the one that asked included ("changing their password ends
+   * their sessions at once": docs/operations.md "Logging in").
+   */
+  async changeOwnPassword(adminId: number, current: unknown, password: unknown): Promise<void> {
+    const { auth } = this.ctx.service.admin;
+    const row = await this.app.repos.admin.findAdmin(adminId);
+    if (!row) throw new NotFoundError();
+    if (!await auth.checkPassword(row, current)) throw new ValidationError('admin.error.currentPassword');
+    const reason = adminPasswordReason(password);
+    if (reason) throw new ValidationError(reason);
+    const hash = await auth.hashPassword(password as string);
+    await this.app.model.transaction(async transaction => {
+      await this.app.repos.admin.saveAdmin(adminId, { password_hash: hash }, transaction);
+      await this.ctx.service.admin.audit.record({ action: 'admin.password', adminId, targetType: 'admin', targetId: adminId }, transaction);
+    });
+    await auth.endAllSessions(adminId);
   }
 
   list(): Promise<AdminRow[]> {

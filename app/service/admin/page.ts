@@ -25,7 +25,8 @@ export default class AdminPageService extends Service {
       admin,
       csrf: admin?.csrf ?? ctx.state.loginCsrf ?? '',
       notice: admin?.notice ?? null,
-      lang: ctx.__getLocale?.() === 'en-US' ? 'en' : 'zh-CN',
+      // koa-locales lower-cases the locale ('en-us'): the page's lang follows the texts' language.
+      lang: /^en\b/i.test(ctx.__getLocale?.() ?? '') ? 'en' : 'zh-CN',
       t: (key: string, params?: Record<string, unknown>) => translate.call(ctx, `admin.${key}`, params ?? {}),
       time: (date: Date | string | null) => (date ? formatLocal(new Date(date), tz) : ''),
       path: ctx.path,

@@ -126,7 +126,8 @@ describe('operator console (CONTRACT-admin)', () => {
     it('sets the security headers on every /admin answer', async () => {
       await createAdmin('root1');
       const agent = await loginAs('root1');
-      for (const res of [ await app.httpRequest().get('/admin/login'), await agent.get('/admin'), await agent.get('/admin/users/999999') ]) {
+      for (const res of [ await app.httpRequest().get('/admin/login'), await agent.get('/admin'), await agent.get('/admin/users/999999'),
+        await app.httpRequest().get('/admin/assets/admin.css').expect(200), await app.httpRequest().get('/admin/assets/chart.umd.js').expect(200) ]) {
         const csp = res.headers['content-security-policy'];
         const scriptSrc = /script-src ([^;]*)/.exec(csp)![1];
         assert.doesNotMatch(scriptSrc, /unsafe-inline|unsafe-eval/);

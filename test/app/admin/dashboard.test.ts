@@ -2,7 +2,7 @@
 // the disable event on this process's sockets, the user totals without deleted accounts, and the
 // group pages.
 import { strict as assert } from 'node:assert';
-import { app } from 'egg-mock/bootstrap';
+import { app, mock } from 'egg-mock/bootstrap';
 import { onlineUsersKey, processReportsKey } from '../../../app/lib/admin/keys';
 import { insertUser, logout, PASSWORD, post, register, tokenPayload } from '../../helpers';
 import { connect, friends, listen, sendText } from '../messaging/support';
@@ -79,6 +79,48 @@ describe('console dashboard and pages (CONTRACT-admin §4)', () => {
     const agent = await loginAs('root1');
     assert.equal((await agent.post(`/admin/users/${b.id}/delete`)).status, 303);
     assert.equal((await socket.closedWithin(2000)).code, 4001);
+  });
+
+  for (const action of [ 'logout', 'password' ] as const) {
+    it(`${action === 'logout' ? 'ending the user\'s sessions' : 'a new password'} sends the fail frame on the user's socket, then closes it with 4001 within 2 s`, async () => {
+      // No periodic check: only the console's event can close the socket.
+      mock(app.config.im.messaging, 'heartbeatMs', 600000);
+      await createAdmin('root1');
+      const { b } = await friends();
+      const socket = await connect(server.port, b.token);
+      const agent = await loginAs('root1');
+      assert.equal((await agent.post(`/admin/users/${b.id}/${action}`, action === 'password' ? { password: 'newpass99' } : {})).status, 303);
+      assert.deepEqual(await socket.closedWithin(2000), { code: 4001, clean: true });
+      assert.deepEqual(socket.frames.at(-1), { msg: 'fail', data: 'Token 令牌不合法！' });
+    });
+  }
+
+  it('the charts: 60 per-minute and 30 per-day buckets in the page\'s chart data, the last counting a message and a registration just made', async () => {
+    await createAdmin('root1');
+    const minuteBefore = Math.floor(Date.now() / 60_000);
+    const { a, b } = await friends(); // two registrations
+    await sendText(server.base, a.token, b.id, 'count me');
+    await app.presence!.report(); // this process's counters now
+    await refreshFigures();
+    const agent = await loginAs('root1');
+    const page = (await agent.get('/admin')).text;
+    const minuteAfter = Math.floor(Date.now() / 60_000);
+    const attr = /id="chart-minutes"[^>]*data-chart="([^"]*)"/.exec(page)![1];
+    const chart = JSON.parse(attr.replace(/&quot;/g, '"').replace(/&#39;/g, '\'').replace(/&amp;/g, '&'));
+    for (const series of [ 'messagesPerMinute', 'registrationsPerMinute' ]) assert.equal(chart[series].length, 60, series);
+    for (const series of [ 'messagesPerDay', 'registrationsPerDay' ]) assert.equal(chart[series].length, 30, series);
+    assert.equal(chart.minutes.length, 60);
+    assert.equal(chart.days.length, 30);
+    // The last bucket is the current minute; if the minute turned during the test, the events sit in one of the last two.
+    const lastMinutes = (series: number[]) => (minuteBefore === minuteAfter ? series.at(-1) : series.at(-1)! + series.at(-2)!);
+    assert.equal(lastMinutes(chart.messagesPerMinute), 1);
+    assert.equal(lastMinutes(chart.registrationsPerMinute), 2);
+    assert.equal(chart.messagesPerMinute.reduce((x: number, y: number) => x + y, 0), 1);
+    assert.equal(chart.registrationsPerMinute.reduce((x: number, y: number) => x + y, 0), 2);
+    // Today is the last day (the registrations are counted from the table, the messages from today's counter).
+    assert.equal(chart.messagesPerDay.at(-1), 1);
+    assert.equal(chart.registrationsPerDay.at(-1), 2);
+    assert.equal(chart.messagesPerDay.slice(0, 29).reduce((x: number, y: number) => x + y, 0), 0);
   });
 
   it('user totals count accounts that are not deleted (real users and visitors), from the index alone', async () => {

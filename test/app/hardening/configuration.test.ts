@@ -66,6 +66,13 @@ describe('configuration hardening', () => {
       assert.match(err.message, /ADMIN_SECRET_KEY must be set/);
     });
 
+    it('refuses to start with a key shorter than 32 characters (CONTRACT-admin §7)', async () => {
+      const err = await bootProd(STRONG, 'k'.repeat(31));
+      assert.ok(err, 'the app started');
+      assert.match(err.message, /ADMIN_SECRET_KEY must be at least 32 characters/);
+      assert.equal((await bootProd(STRONG, 'k'.repeat(32)))?.message, undefined);
+    });
+
     it('starts without the key while no admin exists, and with the key once one does', async () => {
       assert.equal((await bootProd(STRONG, null))?.message, undefined);
       await createAdmin('keyed');

@@ -6,7 +6,7 @@ import { testPort } from '../../ports';
 import { TcpProxy } from '../hardening/support';
 import { CourseClient, eventually } from './courseClient';
 import { befriend, listen, sendText, sleep, user } from './support';
-import { REG_CHAT, arrive, newDeviceId, visitorSettings, withCredentials } from '../visitors/support';
+import { LOGIN_CHAT, REG_CHAT, arrive, newDeviceId, visitorSettings, withCredentials } from '../visitors/support';
 
 const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
 
@@ -67,7 +67,8 @@ describe('the course client against the server (CONTRACT-client-behaviour)', () 
           await sleep(5000);
           const settled = phone.handshakes;
           await sendText(server.base, from.token, me.id, `after ${outageMs}`);
-          await eventually(() => sum(phone.received(`after ${outageMs}`)) >= 1, 'the message');
+          await eventually(() => sum(phone.received(`after ${outageMs}`)) >= 1,
+            () => `the message (open ${phone.open().length}, handshakes ${phone.handshakes}, codes ${JSON.stringify(phone.codes)}, logged out ${phone.loggedOut})`);
           await sleep(2000);
           assert.equal(phone.handshakes, settled, 'no handshake after convergence');
           assert.deepEqual(phone.received(`after ${outageMs}`).filter(n => n > 0), [ 1 ]);
@@ -128,6 +129,36 @@ describe('the course client against the server (CONTRACT-client-behaviour)', () 
       await sleep(300);
       assert.equal(sum(old.received('after the reconnect')), 1);
       assert.deepEqual([ old.codes, fresh.codes, fresh.loggedOut ], [[], [], false ]);
+    });
+  });
+
+  describe('logging in to another account (§3: visitorloginChat leaves the visitor\'s sessions alone)', () => {
+    it('the old visitor instance keeps its sockets, and after they drop it reconnects with the visitor token: no close code, messages flow', async () => {
+      const friend = await user('friend01');
+      await register('existing01');
+      const deviceId = newDeviceId();
+      const visitor = await arrive(deviceId);
+      await befriend(friend.id, visitor.id);
+      const old = client(visitor.token, 'visitor');
+      await old.connectPair();
+      await eventually(() => old.open().length === 2, 'the visitor\'s two sockets');
+
+      const account = await withCredentials(LOGIN_CHAT, deviceId, 'existing01');
+      assert.notEqual(account.id, visitor.id);
+      const fresh = client(account.token, 'user');
+      await fresh.connectPair();
+      await eventually(() => fresh.open().length === 2, 'the account\'s two sockets');
+      await sleep(300);
+      assert.deepEqual(old.codes, [], 'no close code for the visitor\'s sockets');
+      assert.equal(old.open().length, 2);
+
+      const before = old.handshakes;
+      old.dropAll();
+      await eventually(() => old.handshakes >= before + 2 && old.open().length === 2, () => `the old instance back (codes ${JSON.stringify(old.codes)})`);
+      await sendText(server.base, friend.token, visitor.id, 'to the visitor');
+      await eventually(() => sum(old.received('to the visitor')) === 1, 'the visitor\'s message on the old instance');
+      await sleep(300);
+      assert.deepEqual([ old.codes, old.loggedOut, fresh.codes, fresh.loggedOut ], [[], false, [], false ]);
     });
   });
 });

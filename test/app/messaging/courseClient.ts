@@ -2,8 +2,9 @@
 // (written here from that description; the course's code stays outside the repository):
 // - a failed handshake fires both `error` and `close`, and each schedules a reconnect 1 s later
 //   (so 2, then 4, then 8 sockets of the session per round while the server is unreachable);
-// - for role `user`, any close code but 1006 means "logged in elsewhere": the instance logs out
-//   (recorded in `loggedOut`) and stops; 1006 (and for a visitor any code) reconnects;
+// - for every role, any close code but 1006 means "logged in elsewhere": the instance logs out
+//   (recorded in `loggedOut` and `codes`) and stops; only 1006 reconnects (§1: a visitor's 4004
+//   must show, never be hidden behind a reconnect);
 // - old instances are not closed when a new one is made: they keep their sockets.
 import WebSocket from 'ws';
 
@@ -46,8 +47,8 @@ export class CourseClient {
     ws.on('close', (code: number) => {
       socket.closeCode = code;
       if (code !== 1006) this.codes.push(code);
-      if (this.role === 'user' && code !== 1006) {
-        this.loggedOut = true; // "账号异地登录": logoutAction
+      if (code !== 1006) {
+        this.loggedOut = true; // "账号异地登录": logoutAction, whatever the role
         return;
       }
       this.later();
