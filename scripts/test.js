@@ -29,6 +29,9 @@ const ALONE = {
   // Expects Retry-After within 5 s of the window after 20 registrations (20 scrypt hashes): with
   // the other processes on the same cores they took longer once.
   'test/app/hardening/rateLimit.test.ts': 'needs 20 registrations within 5 s',
+  // Every route must answer 503 within the contract's 3 s while MySQL hangs: the query timeout
+  // takes 2 s of them, and with two other processes on the cores a searchUser took 3,005 ms.
+  'test/app/hardening/dependencyFaults.test.ts': 'answers within 3 s behind a 2 s query timeout',
   // The reconnect storm (CONTRACT-client-behaviour §2): after a 10 s outage the client opens 1,024
   // sockets at once, which must settle within the contract's 5 s; with two other processes on the
   // same two cores (load average 12-17) the handshakes took longer twice.
