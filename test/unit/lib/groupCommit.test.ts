@@ -1,0 +1,99 @@
+// The send path's batcher (app/lib/groupCommit.ts): size and wait bounds, a lone item goes at
+// once, errors isolated to their item.
+import { strict as assert } from 'node:assert';
+import { GroupCommit, Outcome } from '../../../app/lib/groupCommit';
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+/** A run that records its batches and answers each item after `ms` (items starting with 'x' fail alone). */
+function recorder(ms: number) {
+  const batches: string[][] = [];
+  let running = 0;
+  let most = 0;
+  const run = async (items: string[]): Promise<Array<Outcome<string>>> => {
+    batches.push(items);
+    running++;
+    most = Math.max(most, running);
+    await sleep(ms);
+    running--;
+    return items.map(item => (item.startsWith('x') ? { ok: false, error: new Error(item) } : { ok: true, value: item.toUpperCase() }));
+  };
+  return { batches, run, most: () => most };
+}
+
+describe('app/lib/groupCommit', () => {
+  it('a lone item starts at once (same turn, no timer) and answers its own value', async () => {
+    const { batches, run } = recorder(0);
+    const commits = new GroupCommit(run, { maxSize: 8, maxInFlight: 1, maxWaitMs: 1000 });
+    const started = process.hrtime.bigint();
+    assert.equal(await commits.submit('a'), 'A');
+    assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 50, 'no wait for company');
+    assert.deepEqual(batches, [[ 'a' ]]);
+  });
+
+  it('items arriving while a batch is in flight share the next batch, in arrival order', async () => {
+    const { batches, run } = recorder(30);
+    const commits = new GroupCommit(run, { maxSize: 8, maxInFlight: 1, maxWaitMs: 1000 });
+    const first = commits.submit('a');
+    await sleep(5); // 'a' is in flight
+    const rest = [ 'b', 'c', 'd' ].map(item => commits.submit(item));
+    assert.deepEqual(await Promise.all([ first, ...rest ]), [ 'A', 'B', 'C', 'D' ]);
+    assert.deepEqual(batches, [[ 'a' ], [ 'b', 'c', 'd' ]]);
+  });
+
+  it('a batch holds at most maxSize items; at most maxInFlight batches run at once', async () => {
+    const { batches, run, most } = recorder(20);
+    const commits = new GroupCommit(run, { maxSize: 3, maxInFlight: 2, maxWaitMs: 1000 });
+    const items = Array.from({ length: 20 }, (_, i) => `i${i}`);
+    const answers = await Promise.all(items.map(item => commits.submit(item)));
+    assert.deepEqual(answers, items.map(item => item.toUpperCase()));
+    assert.ok(batches.every(batch => batch.length <= 3), JSON.stringify(batches));
+    assert.deepEqual(batches.flat(), items, 'every item once, in arrival order');
+    assert.equal(most(), 2);
+  });
+
+  it('an item waits at most maxWaitMs for the batches in flight, then starts beside them', async () => {
+    const { batches, run } = recorder(0);
+    let release!: () => void;
+    const stuck = new Promise<void>(resolve => { release = resolve; });
+    const commits = new GroupCommit<string, string>(async items => {
+      if (items.includes('stuck')) await stuck; // a batch behind a lock
+      return run(items);
+    }, { maxSize: 8, maxInFlight: 1, maxWaitMs: 40 });
+    const held = commits.submit('stuck');
+    await sleep(5);
+    const started = Date.now();
+    assert.equal(await commits.submit('next'), 'NEXT');
+    const waited = Date.now() - started;
+    assert.ok(waited >= 35 && waited < 400, `waited ${waited} ms`);
+    release();
+    assert.equal(await held, 'STUCK');
+    assert.deepEqual(batches, [[ 'next' ], [ 'stuck' ]]);
+  });
+
+  it('an item\'s own error fails that item only; the others of its batch get their values', async () => {
+    const { run } = recorder(10);
+    const commits = new GroupCommit(run, { maxSize: 8, maxInFlight: 1, maxWaitMs: 1000 });
+    const answers = await Promise.allSettled([ 'a', 'xbad', 'c' ].map(item => commits.submit(item)));
+    assert.deepEqual(answers.map(a => (a.status === 'fulfilled' ? a.value : (a.reason as Error).message)), [ 'A', 'xbad', 'C' ]);
+  });
+
+  it('a batch that fails as a whole is run again one item at a time: only the item that fails alone fails', async () => {
+    const batches: string[][] = [];
+    const commits = new GroupCommit<string, string>(async items => {
+      batches.push(items);
+      if (items.includes('poison')) throw new Error('lock wait timeout'); // fails every batch it is in
+      return items.map(item => ({ ok: true, value: item.toUpperCase() }));
+    }, { maxSize: 8, maxInFlight: 1, maxWaitMs: 1000 });
+    const answers = await Promise.allSettled([ 'a', 'poison', 'b' ].map(item => commits.submit(item)));
+    assert.deepEqual(answers.map(a => (a.status === 'fulfilled' ? a.value : (a.reason as Error).message)), [ 'A', 'lock wait timeout', 'B' ]);
+    assert.deepEqual(batches[0], [ 'a', 'poison', 'b' ]);
+    assert.deepEqual(batches.slice(1).sort(), [[ 'a' ], [ 'b' ], [ 'poison' ]]);
+  });
+
+  it('a run that throws synchronously fails its batch, never leaves it waiting', async () => {
+    const commits = new GroupCommit<string, string>(() => { throw new Error('sync'); }, { maxSize: 8, maxInFlight: 1, maxWaitMs: 1000 });
+    await assert.rejects(commits.submit('a'), /sync/);
+    assert.equal(commits.running, 0);
+  });
+});
