@@ -9,9 +9,14 @@
  * - A batch holds at most `maxSize` items.
  * - An item never waits more than `maxWaitMs` for the batches in flight: then its batch starts
  *   anyway (a batch stuck behind a lock must not hold every other send of the process).
- * - Errors are isolated: `run` answers each item (its value or its own error); when `run` fails
- *   as a whole on a batch of several, each item is run again alone, so only the item that fails
- *   on its own fails.
+ * - With `keyOf` (a send's conversation), an item never joins a batch while an earlier batch
+ *   with its key is in flight, and never overtakes an earlier queued item of its key: the
+ *   batches of one process never wait for each other's locks, and the items of one key run in
+ *   arrival order.
+ * - Errors are isolated: `run` answers each item (its value or its own error). When `run` fails
+ *   as a whole on a batch of several and `retryAlone(error)` allows it, the items run again one
+ *   at a time, one after the other (a failed batch does not turn into `maxSize` transactions at
+ *   once), so only the item that fails on its own fails; otherwise every item gets the error.
  */
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
@@ -21,8 +26,16 @@ export interface GroupCommitOptions {
   maxWaitMs: number;
 }
 
+export interface GroupCommitRules<T> {
+  /** What an item locks (e.g. its conversation): items of one key never run in two batches at once. */
+  keyOf?: (item: T) => string;
+  /** Whether a batch that failed as a whole is worth running again one item at a time (default: always). */
+  retryAlone?: (error: unknown) => boolean;
+}
+
 interface Waiter<T, R> {
   item: T;
+  key?: string;
   resolve(value: R): void;
   reject(err: unknown): void;
 }
@@ -30,11 +43,17 @@ interface Waiter<T, R> {
 export class GroupCommit<T, R> {
   private queue: Array<Waiter<T, R>> = [];
   private inFlight = 0;
+  /** The keys of the batches in flight, with how many of their items hold each. */
+  private readonly busy = new Map<string, number>();
   private scheduled = false;
   private timer?: NodeJS.Timeout;
 
   /** `run` answers the items in the order given; it throws only when the whole batch failed. */
-  constructor(private readonly run: (items: T[]) => Promise<Array<Outcome<R>>>, private readonly options: GroupCommitOptions) {}
+  constructor(
+    private readonly run: (items: T[]) => Promise<Array<Outcome<R>>>,
+    private readonly options: GroupCommitOptions,
+    private readonly rules: GroupCommitRules<T> = {},
+  ) {}
 
   /** Batches running now (for tests and the bench's profile). */
   get running(): number {
@@ -43,7 +62,7 @@ export class GroupCommit<T, R> {
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, key: this.rules.keyOf?.(item), resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => {
@@ -55,26 +74,63 @@ export class GroupCommit<T, R> {
   }
 
   private pump() {
-    while (this.queue.length && this.inFlight < this.options.maxInFlight) this.start();
-    if (this.queue.length && !this.timer) {
+    while (this.inFlight < this.options.maxInFlight && this.start()) { /* started a batch */ }
+    if (this.startable() && !this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        if (this.queue.length) this.start(); // waited long enough: goes beside the batches in flight
+        this.start(); // waited long enough: goes beside the batches in flight
         this.pump();
       }, this.options.maxWaitMs);
-    } else if (!this.queue.length && this.timer) {
+    } else if (!this.startable() && this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
   }
 
-  private start() {
-    const batch = this.queue.splice(0, this.options.maxSize);
+  /**
+   * The queued items that may start now, in arrival order, at most maxSize: not of a key in
+   * flight, nor of the key of an earlier item left in the queue.
+   */
+  private pick(limit: number): number[] {
+    const picked: number[] = [];
+    const blocked = new Set<string>();
+    for (let i = 0; i < this.queue.length && picked.length < limit; i++) {
+      const { key } = this.queue[i];
+      if (key === undefined) {
+        picked.push(i);
+      } else if (this.busy.has(key) || blocked.has(key)) {
+        blocked.add(key);
+      } else {
+        picked.push(i);
+      }
+    }
+    return picked;
+  }
+
+  private startable(): boolean {
+    return this.pick(1).length > 0;
+  }
+
+  /** Starts a batch of what may start; false when nothing may. */
+  private start(): boolean {
+    const picked = this.pick(this.options.maxSize);
+    if (!picked.length) return false;
+    const taken = new Set(picked);
+    const batch = picked.map(i => this.queue[i]);
+    this.queue = this.queue.filter((_, i) => !taken.has(i));
+    for (const { key } of batch) if (key !== undefined) this.busy.set(key, (this.busy.get(key) ?? 0) + 1);
     this.inFlight++;
     this.settle(batch).finally(() => {
+      for (const { key } of batch) {
+        if (key === undefined) continue;
+        const left = this.busy.get(key)! - 1;
+        if (left) this.busy.set(key, left);
+        else this.busy.delete(key);
+      }
       this.inFlight--;
       this.pump();
     });
+    return true;
   }
 
   private async settle(batch: Array<Waiter<T, R>>): Promise<void> {
@@ -82,12 +138,12 @@ export class GroupCommit<T, R> {
     try {
       outcomes = await this.attempt(batch.map(waiter => waiter.item));
     } catch (err) {
-      if (batch.length === 1) {
-        batch[0].reject(err);
-        return;
+      if (batch.length > 1 && (this.rules.retryAlone?.(err) ?? true)) {
+        // The batch failed as a whole (a lock timeout, a deadlock…): each item alone, in order.
+        for (const waiter of batch) await this.settle([ waiter ]);
+      } else {
+        for (const waiter of batch) waiter.reject(err);
       }
-      // The batch failed as a whole (a lock timeout, a deadlock…): each item alone.
-      await Promise.all(batch.map(waiter => this.settle([ waiter ])));
       return;
     }
     batch.forEach((waiter, i) => {

@@ -16,6 +16,8 @@ export interface ConversationRow {
   /** NULL in a group's conversation. */
   user_a: number;
   user_b: number;
+  /** The group's id in a group's conversation, else NULL. */
+  group_id: number | null;
   last_seq: number;
   sent_a: number;
   sent_b: number;
@@ -67,13 +69,24 @@ const HISTORY_PAGE = `SELECT ${MESSAGE_COLUMNS} FROM message FORCE INDEX (idx_me
 /** A single chat's pair, lower id first (CONTRACT data model: user_a < user_b). */
 export const pairOf = (x: number, y: number): [ number, number ] => (x < y ? [ x, y ] : [ y, x ]);
 
-const LOCK_CONVERSATION = 'SELECT id, user_a, user_b, last_seq, sent_a, sent_b FROM conversation';
+const LOCK_CONVERSATION = 'SELECT id, user_a, user_b, group_id, last_seq, sent_a, sent_b FROM conversation';
 const cases = (n: number) => `CASE id${' WHEN ? THEN ?'.repeat(n)} END`;
 /** One UPDATE moving `n` conversations on (prepared once per connection and count). */
 const moveConversations = (n: number) => `UPDATE conversation SET last_seq = ${cases(n)}, last_message_id = ${cases(n)}, sent_a = ${cases(n)}, ` +
   `sent_b = ${cases(n)}, update_time = ? WHERE id IN (${new Array(n).fill('?').join(', ')})`;
-/** Locks conversations by id, in id order: one statement (prepared once per connection and count). */
-const lockByIds = (n: number) => `${LOCK_CONVERSATION} WHERE id IN (${new Array(n).fill('?').join(', ')}) ORDER BY id FOR UPDATE`;
+// The conversations of a batch of sends, locked in one statement each for pairs and groups, in
+// the order of their unique key: a range scan of the unique index takes the row locks in index
+// order, so every transaction that locks several conversations locks them in one global order
+// (pairs by (user_a, user_b), then groups by group_id) and none waits for another in a cycle.
+// Prepared once per connection and count (batches are bounded).
+const lockPairs = (n: number) => `${LOCK_CONVERSATION} FORCE INDEX (uk_conversation_pair) WHERE ` +
+  `${new Array(n).fill('(user_a = ? AND user_b = ?)').join(' OR ')} ORDER BY user_a, user_b FOR UPDATE`;
+const lockGroups = (n: number) => `${LOCK_CONVERSATION} FORCE INDEX (uk_conversation_group) ` +
+  `WHERE group_id IN (${new Array(n).fill('?').join(', ')}) ORDER BY group_id FOR UPDATE`;
+/** Pairs as stored (user_a < user_b), each once, in key order. */
+const sortedPairs = (pairs: Array<[ number, number ]>): Array<[ number, number ]> =>
+  [ ...new Map(pairs.map(([ x, y ]) => pairOf(x, y)).map(pair => [ pair.join(':'), pair ])).values() ].sort(([ a1, b1 ], [ a2, b2 ]) => a1 - a2 || b1 - b2);
+const INSERT_CONVERSATION = 'INSERT INTO conversation (chat_type, user_a, user_b, last_seq, sent_a, sent_b, create_time, update_time) VALUES ';
 const INSERT_COLUMNS = 'conversation_id, seq, from_id, to_id, chat_type, type, data, options, from_name, from_avatar, to_name, to_avatar, ' +
   'send_uuid, group_json, from_ref, create_time';
 const INSERT_ROW = `(${new Array(16).fill('?').join(', ')}, 0)`;
@@ -82,7 +95,8 @@ const INSERT_ROW = `(${new Array(16).fill('?').join(', ')}, 0)`;
 const insertMessages = (n: number) => `INSERT INTO message (${INSERT_COLUMNS}, isremove) VALUES ${new Array(n).fill(INSERT_ROW).join(', ')}`;
 
 const conversationRow = (row: ConversationRow): ConversationRow => ({
-  id: String(row.id), user_a: row.user_a, user_b: row.user_b, last_seq: Number(row.last_seq), sent_a: Number(row.sent_a), sent_b: Number(row.sent_b),
+  id: String(row.id), user_a: row.user_a, user_b: row.user_b, group_id: row.group_id ?? null, last_seq: Number(row.last_seq),
+  sent_a: Number(row.sent_a), sent_b: Number(row.sent_b),
 });
 
 /**
@@ -151,15 +165,28 @@ export class MessageRepository {
   }
 
   /**
-   * Creates the pair's conversation if missing, inside the sending transaction (one commit). On
-   * a duplicate, ON DUPLICATE KEY UPDATE takes the row's exclusive lock at once (INSERT IGNORE
+   * Creates the pair's conversation if missing, inside `transaction` (one commit). On a
+   * duplicate, ON DUPLICATE KEY UPDATE takes the row's exclusive lock at once (INSERT IGNORE
    * would take a shared one, and concurrent first messages of one pair would deadlock upgrading it).
    */
   async saveConversation(x: number, y: number, transaction: Transaction): Promise<void> {
-    const [ a, b ] = pairOf(x, y);
+    await this.saveConversations([[ x, y ]], transaction);
+  }
+
+  /**
+   * Creates the pairs' conversations that are missing, in key order, in one statement: inside
+   * `transaction` (each row then locked by it, see saveConversation), or without one (the
+   * batched send, before its transaction: the statement commits at once and its locks go with
+   * it, so the batch then locks every conversation in the one order of lockPairConversations).
+   */
+  async saveConversations(pairs: Array<[ number, number ]>, transaction?: Transaction): Promise<void> {
+    const sorted = sortedPairs(pairs);
+    if (!sorted.length) return;
     const now = sqlTime();
-    await transactionExecute(transaction, 'INSERT INTO conversation (chat_type, user_a, user_b, last_seq, sent_a, sent_b, create_time, update_time) ' +
-      'VALUES (1, ?, ?, 0, 0, 0, ?, ?) ON DUPLICATE KEY UPDATE id = id', [ a, b, now, now ]);
+    const sql = `${INSERT_CONVERSATION}${sorted.map(() => '(1, ?, ?, 0, 0, 0, ?, ?)').join(', ')} ON DUPLICATE KEY UPDATE id = id`;
+    const values = sorted.flatMap(([ a, b ]) => [ a, b, now, now ]);
+    if (transaction) await transactionExecute(transaction, sql, values);
+    else await pooledExecute(this.sequelize, 'write', sql, values);
   }
 
   /** Locks the pair's conversation (SELECT … FOR UPDATE), the lock that orders its messages; null if there is none. */
@@ -169,10 +196,21 @@ export class MessageRepository {
     return rows[0] ? conversationRow(rows[0]) : null;
   }
 
-  /** Locks the conversations of these ids (SELECT … FOR UPDATE, in id order, one statement): the batched send's existing pairs. */
-  async lockConversations(ids: string[], transaction: Transaction): Promise<ConversationRow[]> {
-    if (!ids.length) return [];
-    return (await transactionExecute<ConversationRow[]>(transaction, lockByIds(ids.length), ids)).map(conversationRow);
+  /**
+   * Locks the pairs' conversations in (user_a, user_b) order, one statement (the batched send);
+   * returns those that exist. Under READ COMMITTED a missing pair takes no gap lock.
+   */
+  async lockPairConversations(pairs: Array<[ number, number ]>, transaction: Transaction): Promise<ConversationRow[]> {
+    const sorted = sortedPairs(pairs);
+    if (!sorted.length) return [];
+    return (await transactionExecute<ConversationRow[]>(transaction, lockPairs(sorted.length), sorted.flat())).map(conversationRow);
+  }
+
+  /** Locks the groups' conversations in group_id order, one statement (the batched send, after its pairs); returns those that exist. */
+  async lockGroupConversations(groupIds: number[], transaction: Transaction): Promise<ConversationRow[]> {
+    const sorted = [ ...new Set(groupIds) ].sort((x, y) => x - y);
+    if (!sorted.length) return [];
+    return (await transactionExecute<ConversationRow[]>(transaction, lockGroups(sorted.length), sorted)).map(conversationRow);
   }
 
   /** Inserts the conversation's next message and moves the conversation on (saveMessages with one); returns the row. */

@@ -5,8 +5,8 @@
 //
 // Who receives an entry is read under the conversation's lock. A join takes that lock (joinSeq)
 // before it inserts the membership, so a newcomer gets exactly the entries after its join_seq.
-// sendmessage reads the members with a plain read whose snapshot starts after the lock (its first
-// plain read), so it locks no membership row: the group use cases change memberships before
+// sendmessage reads the members with a plain read after the lock (its batch's transaction is
+// READ COMMITTED: the read sees every membership committed before it), so it locks no membership row: the group use cases change memberships before
 // they take the conversation lock (an approval removes the request, then joins), and a shared
 // lock here would wait for them while they wait for this lock. A removal racing a message lets
 // the message reach the removed member or not; either way it is never in their history (403
@@ -95,12 +95,13 @@ export default class GroupMessageService extends Service {
     // Group commit (app/lib/messaging/sendBatch.ts): prepared under the group conversation's lock.
     return this.app.sendBatcher.send({
       target: { group: groupId },
-      prepare: async (_conversation, transaction) => {
-        // The transaction's first plain read comes after the batch's locks: its snapshot holds
-        // every rename and join committed before the lock (see the top of this file).
-        const group = await repos.groups.findGroup(groupId, transaction);
+      prepare: async (_conversation, transaction, shared) => {
+        // Plain reads after the batch's locks (READ COMMITTED): they see every rename and join
+        // committed before the lock (see the top of this file); the group and its members are
+        // read once for all the batch's sends to it.
+        const group = await shared(`group ${groupId}`, () => repos.groups.findGroup(groupId, transaction));
         if (!group || group.status !== 1) throw new NotFoundError('groups.messageGroupNotFound');
-        const members = await repos.groups.listMemberSeqs(groupId, transaction);
+        const members = await shared(`members ${groupId}`, () => repos.groups.listMemberSeqs(groupId, transaction));
         if (!members.some(member => member.user_id === caller.id)) throw new ForbiddenError('groups.messageNotMember');
         const sender = await repos.groups.findMemberIdentity(groupId, caller.id, transaction);
         if (!sender) throw new ServiceUnavailableError(); // a member in this very snapshot: its user row is missing

@@ -160,7 +160,7 @@ export default class ChatService extends Service {
     };
     // Group commit (app/lib/messaging/sendBatch.ts): decided and stored under the conversation's lock.
     return this.app.sendBatcher.send({
-      target: { pair: [ sender.id, recipient.id ], create: draft.newConversation, id: conversationId ?? undefined },
+      target: { pair: [ sender.id, recipient.id ], create: draft.newConversation },
       prepare: async conversation => {
         draft.guard?.(conversation);
         return {

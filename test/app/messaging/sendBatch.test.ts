@@ -3,7 +3,7 @@
 // seq order, the stranger rule counted across the batch, a failing send fails alone).
 import { strict as assert } from 'node:assert';
 import { app, mm } from 'egg-mock/bootstrap';
-import { Transaction } from 'sequelize';
+import { QueryTypes, Transaction } from 'sequelize';
 import { SendJob } from '../../../app/lib/messaging/sendBatch';
 import { pairOf } from '../../../app/repository/messages';
 import { befriend, call, connect, listen, sendMessage, setSendCount, sleep, textBody, user } from './support';
@@ -43,6 +43,13 @@ async function holdConversation(x: number, y: number) {
   const transaction = await app.model.transaction();
   await app.model.query('SELECT id FROM conversation WHERE user_a = :a AND user_b = :b FOR UPDATE', { replacements: { a, b }, transaction });
   return { release: () => transaction.rollback(), transaction: transaction as Transaction };
+}
+
+/** Statements of this test's database that touch the conversation table and are running now (a wait for a row lock shows as one). */
+async function conversationStatements(): Promise<number> {
+  const [ row ] = await app.model.query('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ' +
+    'COMMAND IN (\'Query\', \'Execute\') AND INFO LIKE \'%conversation%\' AND INFO NOT LIKE \'%PROCESSLIST%\'', { type: QueryTypes.SELECT }) as Array<{ n: number }>;
+  return Number(row.n);
 }
 
 describe('sendmessage batched (group commit)', function() {
@@ -108,6 +115,61 @@ describe('sendmessage batched (group commit)', function() {
     await lockedSocket.received(2);
     for (const socket of [ lockedSocket, ...otherSockets ]) socket.close();
   });
+
+  // Another process's batch, or any transaction, locks conversations in the one global order
+  // (pairs by key): a batch must too, whatever its sends' reads found. Here the other
+  // transaction holds the lower pair (an existing row locked, or a new row inserted and not
+  // committed, so the batch's read finds no conversation) and then locks the higher pair: a
+  // batch that took the higher pair first (found by id) would now wait for it in a cycle.
+  for (const lowIsNew of [ false, true ]) {
+    it(`a batch locks its conversations in key order whatever its reads found (the lower pair ${lowIsNew ? 'new, being inserted' : 'existing'} and held by another transaction): no deadlock, both sends in one batch answer 200`, async () => {
+      const tag = lowIsNew ? 'ln' : 'le';
+      const [ pacer ] = await pairs(1, `${tag}p`);
+      const low = { from: await user(`${tag}lf`), to: await user(`${tag}lt`) };
+      const high = { from: await user(`${tag}hf`), to: await user(`${tag}ht`) };
+      await befriend(low.from.id, low.to.id);
+      await befriend(high.from.id, high.to.id);
+      if (!lowIsNew) assert.equal((await sendMessage(server.base, low.from.token, textBody(low.to.id, 'first'))).status, 200);
+      assert.equal((await sendMessage(server.base, high.from.token, textBody(high.to.id, 'first'))).status, 200);
+      const [ la, lb ] = pairOf(low.from.id, low.to.id);
+      const [ ha, hb ] = pairOf(high.from.id, high.to.id);
+      assert.ok(la < ha, 'the low pair sorts first');
+      const other = await app.model.transaction();
+      try {
+        if (lowIsNew) {
+          await app.model.query('INSERT INTO conversation (chat_type, user_a, user_b, last_seq, sent_a, sent_b, create_time, update_time) ' +
+            'VALUES (1, :a, :b, 0, 0, 0, NOW(3), NOW(3))', { replacements: { a: la, b: lb }, transaction: other });
+        } else {
+          await app.model.query('SELECT id FROM conversation WHERE user_a = :a AND user_b = :b FOR UPDATE', { replacements: { a: la, b: lb }, transaction: other });
+        }
+        const pacerHold = await holdConversation(pacer.from.id, pacer.to.id);
+        const { sizes, result } = await recordBatches(async () => {
+          const pacerSend = sendMessage(server.base, pacer.from.token, textBody(pacer.to.id, 'pacer'));
+          await until(() => (app.sendBatcher as any).commits.running === 1, 'the pacer in flight');
+          const sends = [ sendMessage(server.base, low.from.token, textBody(low.to.id, 'low')), sendMessage(server.base, high.from.token, textBody(high.to.id, 'high')) ];
+          await until(() => queued() === 2, 'both sends queued');
+          await pacerHold.release();
+          const pacerAnswer = await pacerSend;
+          // The batch [low, high] waits for the other transaction's lock on the low pair (the
+          // lock statement, or the new pair's insert, is seen running)…
+          const deadline = Date.now() + 10000;
+          while (await conversationStatements() === 0) {
+            assert.ok(Date.now() < deadline, 'the batch waits for the low pair');
+            await sleep(2);
+          }
+          // …which now takes the high pair: free, since the batch locks the low pair first.
+          await app.model.query('SELECT id FROM conversation WHERE user_a = :a AND user_b = :b FOR UPDATE', { replacements: { a: ha, b: hb }, transaction: other });
+          await other.commit();
+          return [ pacerAnswer, ...(await Promise.all(sends)) ];
+        }, { maxInFlight: 1, maxWaitMs: 60000 });
+        assert.deepEqual(result.map(answer => answer.status), [ 200, 200, 200 ], JSON.stringify(result.map(answer => answer.body)));
+        assert.deepEqual(sizes, [ 1, 2 ], 'one batch for both, not run again alone');
+        assert.deepEqual(result.slice(1).map(answer => answer.body.data.seq), [ lowIsNew ? 1 : 2, 2 ]);
+      } finally {
+        if (!(other as any).finished) await other.rollback();
+      }
+    });
+  }
 
   it('sends sharing batches across pairs, both directions and a group: every 200 delivered once per session in seq order, counters and ids right', async () => {
     const people = await Promise.all(Array.from({ length: 6 }, (_, i) => user(`bm${i}`)));

@@ -91,6 +91,62 @@ describe('app/lib/groupCommit', () => {
     assert.deepEqual(batches.slice(1).sort(), [[ 'a' ], [ 'b' ], [ 'poison' ]]);
   });
 
+  it('the items of a failed batch run again one after the other, never side by side', async () => {
+    let running = 0;
+    let most = 0;
+    const commits = new GroupCommit<string, string>(async items => {
+      if (items.length > 1) throw new Error('deadlock');
+      if (items[0] === 'first') return [{ ok: true, value: items[0] }];
+      running++;
+      most = Math.max(most, running);
+      await sleep(5);
+      running--;
+      return [{ ok: true, value: items[0] }];
+    }, { maxSize: 8, maxInFlight: 2, maxWaitMs: 1000 });
+    const first = commits.submit('first'); // a batch of its own: the rest share the next one
+    await new Promise(resolve => setImmediate(resolve));
+    const items = [ 'a', 'b', 'c', 'd', 'e' ];
+    assert.deepEqual(await Promise.all([ first, ...items.map(item => commits.submit(item)) ]), [ 'first', ...items ]);
+    assert.equal(most, 1);
+  });
+
+  it('a batch whose failure retryAlone refuses (an outage, a commit of unknown outcome) fails every item with that error, without running them again', async () => {
+    const batches: string[][] = [];
+    const outage = new Error('ECONNREFUSED');
+    const commits = new GroupCommit<string, string>(async items => {
+      batches.push(items);
+      if (items.length > 1) throw outage;
+      return [{ ok: true, value: items[0] }];
+    }, { maxSize: 8, maxInFlight: 1, maxWaitMs: 1000 }, { retryAlone: err => err !== outage });
+    const held = commits.submit('first');
+    await sleep(1);
+    const answers = await Promise.allSettled([ 'a', 'b' ].map(item => commits.submit(item)));
+    assert.equal(await held, 'first');
+    assert.deepEqual(answers.map(a => (a.status === 'rejected' ? a.reason : null)), [ outage, outage ]);
+    assert.deepEqual(batches, [[ 'first' ], [ 'a', 'b' ]]);
+  });
+
+  it('with keyOf, an item waits while a batch holding its key is in flight; other keys go beside it; one key keeps its arrival order', async () => {
+    const batches: string[][] = [];
+    let release!: () => void;
+    const commits = new GroupCommit<string, string>(async items => {
+      batches.push(items);
+      if (items[0].endsWith('slow')) await new Promise<void>(resolve => { release = resolve; });
+      return items.map(item => ({ ok: true, value: item }));
+    }, { maxSize: 8, maxInFlight: 2, maxWaitMs: 10 }, { keyOf: item => item[0] });
+    const done: string[] = [];
+    const submit = (item: string) => commits.submit(item).then(value => { done.push(value); return value; });
+    const slow = submit('a-slow'); // key a, in flight until released
+    await sleep(1);
+    const rest = [ 'a1', 'b1', 'a2', 'c1' ].map(submit);
+    await sleep(60); // several maxWaitMs: the a's still wait for key a
+    assert.deepEqual(batches, [[ 'a-slow' ], [ 'b1', 'c1' ]]);
+    assert.deepEqual(done.sort(), [ 'b1', 'c1' ]);
+    release();
+    assert.deepEqual(await Promise.all([ slow, ...rest ]), [ 'a-slow', 'a1', 'b1', 'a2', 'c1' ]);
+    assert.deepEqual(batches.slice(2), [[ 'a1', 'a2' ]], 'after the batch holding key a, in arrival order');
+  });
+
   it('a run that throws synchronously fails its batch, never leaves it waiting', async () => {
     const commits = new GroupCommit<string, string>(() => { throw new Error('sync'); }, { maxSize: 8, maxInFlight: 1, maxWaitMs: 1000 });
     await assert.rejects(commits.submit('a'), /sync/);
