@@ -25,10 +25,12 @@ describe('app/lib/groupCommit', () => {
   it('a lone item starts at once (same turn, no timer) and answers its own value', async () => {
     const { batches, run } = recorder(0);
     const commits = new GroupCommit(run, { maxSize: 8, maxInFlight: 1, maxWaitMs: 1000 });
-    const started = process.hrtime.bigint();
-    assert.equal(await commits.submit('a'), 'A');
-    assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 50, 'no wait for company');
-    assert.deepEqual(batches, [[ 'a' ]]);
+    const answer = commits.submit('a');
+    // The batcher's setImmediate was queued before this one: once this one ran, the batch has
+    // started, without any timer (no wait for company; no clock read, so load cannot fail it).
+    await new Promise(resolve => setImmediate(resolve));
+    assert.deepEqual(batches, [[ 'a' ]], 'started at the end of the turn');
+    assert.equal(await answer, 'A');
   });
 
   it('items arriving while a batch is in flight share the next batch, in arrival order', async () => {
@@ -65,7 +67,9 @@ describe('app/lib/groupCommit', () => {
     const started = Date.now();
     assert.equal(await commits.submit('next'), 'NEXT');
     const waited = Date.now() - started;
-    assert.ok(waited >= 35 && waited < 400, `waited ${waited} ms`);
+    // Not before its wait (a timer never fires early); that it did not wait for 'stuck' is the
+    // order below (no upper bound on the clock: a loaded machine may run the timer late).
+    assert.ok(waited >= 35, `waited ${waited} ms`);
     release();
     assert.equal(await held, 'STUCK');
     assert.deepEqual(batches, [[ 'next' ], [ 'stuck' ]]);
