@@ -21,6 +21,11 @@ function recorder(ms: number) {
   return { batches, run, most: () => most };
 }
 
+/** Until a batch of `commits` is in flight (turns of the event loop, no clock). */
+async function inFlight(commits: GroupCommit<string, string>) {
+  while (commits.running === 0) await new Promise(resolve => setImmediate(resolve));
+}
+
 describe('app/lib/groupCommit', () => {
   it('a lone item starts at once (same turn, no timer) and answers its own value', async () => {
     const { batches, run } = recorder(0);
@@ -117,14 +122,19 @@ describe('app/lib/groupCommit', () => {
   it('a batch whose failure retryAlone refuses (an outage, a commit of unknown outcome) fails every item with that error, without running them again', async () => {
     const batches: string[][] = [];
     const outage = new Error('ECONNREFUSED');
+    let release!: () => void;
+    const gate = new Promise<void>(resolve => { release = resolve; });
     const commits = new GroupCommit<string, string>(async items => {
       batches.push(items);
+      if (items[0] === 'first') await gate;
       if (items.length > 1) throw outage;
       return [{ ok: true, value: items[0] }];
-    }, { maxSize: 8, maxInFlight: 1, maxWaitMs: 1000 }, { retryAlone: err => err !== outage });
+    }, { maxSize: 8, maxInFlight: 1, maxWaitMs: 60000 }, { retryAlone: err => err !== outage });
     const held = commits.submit('first');
-    await sleep(1);
-    const answers = await Promise.allSettled([ 'a', 'b' ].map(item => commits.submit(item)));
+    await inFlight(commits);
+    const settled = Promise.allSettled([ 'a', 'b' ].map(item => commits.submit(item)));
+    release();
+    const answers = await settled;
     assert.equal(await held, 'first');
     assert.deepEqual(answers.map(a => (a.status === 'rejected' ? a.reason : null)), [ outage, outage ]);
     assert.deepEqual(batches, [[ 'first' ], [ 'a', 'b' ]]);
@@ -141,7 +151,7 @@ describe('app/lib/groupCommit', () => {
     const done: string[] = [];
     const submit = (item: string) => commits.submit(item).then(value => { done.push(value); return value; });
     const slow = submit('a-slow'); // key a, in flight until released
-    await sleep(1);
+    await inFlight(commits);
     const rest = [ 'a1', 'b1', 'a2', 'c1' ].map(submit);
     await sleep(60); // several maxWaitMs: the a's still wait for key a
     assert.deepEqual(batches, [[ 'a-slow' ], [ 'b1', 'c1' ]]);
