@@ -4,8 +4,9 @@
 // conversation (bench/friends.js, bench/history.js) every time, builds the app and starts it
 // with ONE worker (egg-scripts), then for the 404 baseline, the auth-only searchUser, a prefix
 // search, goodfriendlist (the hub's 2,000-friend pages), the friends point reads and
-// listapplyfriend, history, chatGetmessageOffLine, groupinfo (500 members) and grouplist
-// (bench/groups.js seedReads) (PROFILE_KEYS picks some): req/s at 50 connections without the profiler, then the same load
+// listapplyfriend, history, chatGetmessageOffLine, groupinfo (500 members), grouplist
+// (bench/groups.js seedReads) and sendmessage (the sampled friend pairs in turn)
+// (PROFILE_KEYS picks some): req/s at 50 connections without the profiler, then the same load
 // again under the V8 CPU profiler (bench/profile-hook.js). Prints req/s, ratios to the baseline,
 // and where the worker's CPU went, by group and by function. docs/performance.md.
 const { randomBytes } = require('node:crypto');
@@ -38,22 +39,42 @@ const scryptCost = 16384;
 const profileDir = path.join(root, 'run', 'profile');
 const SEARCHER = { username: 'bench_search', password: 'bench-password-1' };
 const ALL_KEYS = [ 'baseline', 'authOnly', 'searchPrefix', 'friendsList', 'friendsIsMine', 'friendsInfo', 'friendsInbox', 'history', 'offline',
-  'groupInfo', 'groupList' ];
+  'groupInfo', 'groupList', 'sendmessage' ];
 // The baseline always comes first: every ratio is to it.
 const KEYS = process.env.PROFILE_KEYS ? [ 'baseline', ...process.env.PROFILE_KEYS.split(',').filter(key => key !== 'baseline') ] : ALL_KEYS;
 
 if (!Number.isSafeInteger(count) || count < 1000) throw new Error('N must be an integer >= 1000');
 if (!/bench/.test(database)) throw new Error(`refusing to use "${database}": the bench database name must contain "bench"`);
 
+const SEND_ENV = { MSG_RATE_LIMIT: '1000000000', MSG_NEW_CONV_LIMIT: '1000000000' };
 const serverOptions = {
   title, port, workers: 1,
   env: {
-    MYSQL_DATABASE: database, REDIS_DB: redisDb, PORT: String(port), APP_TITLE: title, ...friends.SERVER_ENV,
+    MYSQL_DATABASE: database, REDIS_DB: redisDb, PORT: String(port), APP_TITLE: title, ...friends.SERVER_ENV, ...SEND_ENV,
     JWT_SECRET: randomBytes(32).toString('hex'), SCRYPT_COST: String(scryptCost),
     NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} --require ${path.join(__dirname, 'profile-hook.js')}`.trim(),
     PROFILE_DIR: profileDir,
   },
 };
+// sendmessage: 100 of the sampled friend pairs in turn (many conversations, as many clients send;
+// each exists after the warm-up, as a conversation's first message is the rare case), without
+// the per-sender rate limits, which would answer 429 at this rate.
+function sendScenario(data) {
+  const sample = data.sample.slice(0, 100);
+  let next = 0;
+  const body = to => JSON.stringify({
+    sendto_id: to, chatType: 'single', type: 'text', data: { data: 'profile', dataType: false, otherData: null }, options: '%7B%7D',
+  });
+  return {
+    name: `sendmessage, ${sample.length} friend pairs in turn`, key: 'sendmessage', expect: 200,
+    requests: [{
+      method: 'POST', path: '/', setupRequest: request => {
+        const [ a, b ] = sample[next++ % sample.length];
+        return { ...request, method: 'POST', path: '/api/chat/socket/sendmessage', headers: { token: a.token, 'content-type': 'application/json' }, body: body(b.id) };
+      },
+    }],
+  };
+}
 const log = message => console.log(`[profile ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
@@ -161,6 +182,7 @@ async function main() {
     ...history.scenarios(friendData.sample[0]),
     { name: 'chatGetmessageOffLine (no socket open)', key: 'offline', expect: 200, method: 'POST', path: '/api/chat/chatGetmessageOffLine', headers: { token } },
     ...await groups.seedReads(groupConnection, { redisDb, secret: serverOptions.env.JWT_SECRET }),
+    sendScenario(friendData),
   ];
   await groupConnection.end();
   // The machine is shared: each scenario is measured `rounds` times, interleaved, and its best

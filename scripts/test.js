@@ -79,6 +79,8 @@ const COST = {
   'test/app/groups/messages.test.ts': 7, // many sockets, waits for frames that must not come
   'test/app/groups/messagesHistory.test.ts': 6,
   'test/app/groups/messagesRace.test.ts': 8, // rounds of concurrent sends and membership changes
+  'test/app/messaging/sendBatchCluster.test.ts': 60, // compiles the app, a 2-worker cluster, workers killed
+  'test/app/messaging/sendBatch.test.ts': 10, // lock wait timeouts
 };
 const DEFAULT_COST = 3;
 

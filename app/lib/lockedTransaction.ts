@@ -13,7 +13,12 @@ const READ_COMMITTED = Transaction.ISOLATION_LEVELS.READ_COMMITTED;
  * gap locks (fewer deadlocks between unrelated pairs).
  */
 export function lockingTransaction<T>(sequelize: Sequelize, work: (transaction: Transaction) => Promise<T>): Promise<T> {
-  return retryOnLockConflict(() => sequelize.transaction({ isolationLevel: READ_COMMITTED }, work));
+  return retryOnLockConflict(() => readCommittedTransaction(sequelize, work));
+}
+
+/** lockingTransaction() without its retry: for a caller that decides itself what a lock conflict means (the batched send). */
+export function readCommittedTransaction<T>(sequelize: Sequelize, work: (transaction: Transaction) => Promise<T>): Promise<T> {
+  return sequelize.transaction({ isolationLevel: READ_COMMITTED }, work);
 }
 
 /** True for a transaction opened by lockingTransaction() (the isolation it relies on). */

@@ -3,7 +3,7 @@
 // behaviour as every other query, without Sequelize's query pipeline (replacements, query
 // object, result mapping), which costs more per statement than the driver itself.
 import type { Connection, ExecuteValues, QueryValues, RowDataPacket } from 'mysql2';
-import type { Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 
 /** 'write': the primary, never a replica (README "Deploying"); 'read': a replica when there are any. */
 type Target = 'read' | 'write';
@@ -153,3 +153,14 @@ export function pooledQuery<T>(sequelize: Sequelize, target: Target, sql: string
   }));
 }
 
+/**
+ * A prepared statement on the connection of `transaction` (a pooled connection too): the
+ * statements of the send path, which run inside the transaction that holds the conversation
+ * locks. An INSERT answers its ResultSetHeader (insertId, affectedRows).
+ */
+export function transactionExecute<T>(transaction: Transaction, sql: string, values: ExecuteValues[]): Promise<T> {
+  const connection = (transaction as unknown as { connection: Connection }).connection;
+  return new Promise<T>((resolve, reject) => {
+    connection.execute<RowDataPacket[]>(sql, values, (err, rows) => (err ? reject(err) : resolve(rows as unknown as T)));
+  });
+}

@@ -11,6 +11,13 @@ export interface QueuedEntry {
   event: Extract<BrokerEvent, { t: 'entry' }>;
 }
 
+/** One entry for one user's inbox (appendEach). */
+export interface AppendRequest {
+  uid: number;
+  entry: Omit<InboxEntry, 'id'>;
+  data: unknown;
+}
+
 /** A socket registered: the session's cursor, its sockets (all processes), its open number, the sockets to drop. */
 export interface OpenedSocket {
   cursor: string;
@@ -41,6 +48,12 @@ export interface Broker {
    * returns the events in `uids` order (publish after commit).
    */
   appendMany(uids: number[], entry: Omit<InboxEntry, 'id'>, data: unknown): Promise<QueuedEntry[]>;
+  /**
+   * Appends each entry to its user's inbox (a batch of sends) in one round trip to Redis, in the
+   * order given (one pipeline; on a Cluster, concurrent commands); returns the events in that
+   * order (publish after commit).
+   */
+  appendEach(entries: AppendRequest[]): Promise<QueuedEntry[]>;
   /** Up to `count` entries after `after`, in inbox order. */
   read(uid: number, after: string, count: number): Promise<InboxEntry[]>;
   publish(uid: number, event: BrokerEvent): Promise<void>;

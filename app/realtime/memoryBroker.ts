@@ -6,7 +6,7 @@ import { SessionOverError } from '../lib/messaging/errors';
 import { BrokerEvent, InboxEntry } from '../lib/messaging/events';
 import { DISCONNECTS } from '../lib/messaging/disconnects';
 import { compareEntryIds } from '../lib/messaging/streamIds';
-import { BaseBroker, Broker, BrokerListener, Hold, OpenedSocket, QueuedEntry } from './broker';
+import { AppendRequest, BaseBroker, Broker, BrokerListener, Hold, OpenedSocket, QueuedEntry } from './broker';
 
 interface UserState {
   inbox: InboxEntry[];
@@ -63,6 +63,13 @@ export class MemoryBroker extends BaseBroker implements Broker {
   async appendMany(uids: number[], entry: Omit<InboxEntry, 'id'>, data: unknown): Promise<QueuedEntry[]> {
     const queued: QueuedEntry[] = [];
     for (const uid of uids) queued.push(await this.append(uid, entry, data));
+    return queued;
+  }
+
+  /** One append per entry, in order. */
+  async appendEach(entries: AppendRequest[]): Promise<QueuedEntry[]> {
+    const queued: QueuedEntry[] = [];
+    for (const { uid, entry, data } of entries) queued.push(await this.append(uid, entry, data));
     return queued;
   }
 

@@ -7,7 +7,7 @@ import { BrokerEvent, InboxEntry, entryFields, entryFromFields } from '../lib/me
 import { DISCONNECTS } from '../lib/messaging/disconnects';
 import { channelUser, clientMsgKey, cursorKey, eventChannel, holdKey, inboxKey, processKey, socketOrderKey, socketsKey } from '../lib/messaging/keys';
 import { ACK_CURSOR, APPEND_ENTRY, CLOSE_SOCKET, OPEN_SOCKET, RELEASE_HOLD, START_CURSOR, TAKE_HOLD } from '../lib/messaging/scripts';
-import { BaseBroker, Broker, BrokerListener, Hold, OpenedSocket, QueuedEntry } from './broker';
+import { AppendRequest, BaseBroker, Broker, BrokerListener, Hold, OpenedSocket, QueuedEntry } from './broker';
 
 type Redis = Application['redis'];
 
@@ -70,21 +70,35 @@ export class RedisBroker extends BaseBroker implements Broker {
   }
 
   /**
-   * One pipeline of APPEND_ENTRY calls, one per user: a single write and a single wait, whatever
-   * the number of users. A Cluster pipeline must stay within one node's slots, and every user is
-   * a slot of its own ({uid}), so on a Cluster the calls go out concurrently instead (ioredis
-   * writes them without waiting for replies; with enableAutoPipelining it batches them per node).
+   * A group's fan-out: one pipeline of APPEND_ENTRY calls, one per user, a single write and a
+   * single wait whatever the number of users. A Cluster pipeline must stay within one node's
+   * slots, and every user is a slot of its own ({uid}), so on a Cluster the calls go out
+   * concurrently instead (ioredis writes them without waiting for replies; with
+   * enableAutoPipelining it batches them per node).
    */
   async appendMany(uids: number[], entry: Omit<InboxEntry, 'id'>, data: unknown): Promise<QueuedEntry[]> {
     const { redis } = this;
-    const args = this.appendArgs(entry);
     if (uids.length < 2 || (redis as { isCluster?: boolean }).isCluster) {
+      const args = this.appendArgs(entry);
       return Promise.all(uids.map(async uid => queuedEntry(uid, entry, data, await redis.msgAppend(inboxKey(uid), ...args))));
     }
-    const pipeline = redis.pipeline() as unknown as { msgAppend(key: string, ...rest: typeof args): void; exec(): Promise<Array<[ Error | null, unknown ]>> };
-    for (const uid of uids) pipeline.msgAppend(inboxKey(uid), ...args);
+    return this.pipelined(uids.map(uid => ({ uid, entry, data })));
+  }
+
+  /** A batch of sends' entries: one pipeline as appendMany; a single entry, or a Cluster, through append(). */
+  async appendEach(entries: AppendRequest[]): Promise<QueuedEntry[]> {
+    if (entries.length < 2 || (this.redis as { isCluster?: boolean }).isCluster) {
+      return Promise.all(entries.map(({ uid, entry, data }) => this.append(uid, entry, data)));
+    }
+    return this.pipelined(entries);
+  }
+
+  private async pipelined(entries: AppendRequest[]): Promise<QueuedEntry[]> {
+    type Args = ReturnType<RedisBroker['appendArgs']>;
+    const pipeline = this.redis.pipeline() as unknown as { msgAppend(key: string, ...rest: Args): void; exec(): Promise<Array<[ Error | null, unknown ]>> };
+    for (const { uid, entry } of entries) pipeline.msgAppend(inboxKey(uid), ...this.appendArgs(entry));
     const replies = await pipeline.exec();
-    return uids.map((uid, i) => {
+    return entries.map(({ uid, entry, data }, i) => {
       const [ err, reply ] = replies[i];
       if (err) throw err;
       return queuedEntry(uid, entry, data, reply as [ string, string ]);

@@ -301,8 +301,8 @@ export class GroupRepository {
 
   /**
    * The members (user id, join_seq) in join order, a plain (snapshot) read: in a transaction
-   * whose first plain read comes after it took the group conversation's lock, the memberships
-   * committed before that lock (sendmessage), without locking any membership row.
+   * that holds the group conversation's lock (sendmessage's batch, READ COMMITTED), the
+   * memberships committed before this read, without locking any membership row.
    */
   listMemberSeqs(groupId: number, transaction: Transaction): Promise<Array<{ user_id: number; join_seq: number }>> {
     return select<{ user_id: number; join_seq: number }>(this.sequelize,

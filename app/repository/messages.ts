@@ -1,20 +1,23 @@
 // The `conversation` and `message` tables (docs: architecture "Repositories"). Every read uses
 // the primary: a client reads back right after writing, and delivery must see committed rows.
+import type { ExecuteValues, ResultSetHeader } from 'mysql2';
 import { Sequelize, Transaction } from 'sequelize';
 import { BLOCKS } from './friends.sql';
 import { MessageRow } from '../lib/messaging/messageView';
-import { pooledExecute, pooledQuery } from '../lib/pooledQuery';
+import { pooledExecute, pooledQuery, transactionExecute } from '../lib/pooledQuery';
 import { TurnBatch } from '../lib/turnBatch';
 import { sqlTime } from '../lib/time';
 import type { Conversation } from '../model/conversation';
 import type { Message } from '../model/message';
-import { change, insert, select } from './statements';
+import { change, select } from './statements';
 
 export interface ConversationRow {
   id: string;
   /** NULL in a group's conversation. */
   user_a: number;
   user_b: number;
+  /** The group's id in a group's conversation, else NULL. */
+  group_id: number | null;
   last_seq: number;
   sent_a: number;
   sent_b: number;
@@ -67,7 +70,53 @@ const HISTORY_PAGE = `SELECT ${MESSAGE_COLUMNS} FROM message FORCE INDEX (idx_me
 /** A single chat's pair, lower id first (CONTRACT data model: user_a < user_b). */
 export const pairOf = (x: number, y: number): [ number, number ] => (x < y ? [ x, y ] : [ y, x ]);
 
+const LOCK_CONVERSATION = 'SELECT id, user_a, user_b, group_id, last_seq, sent_a, sent_b FROM conversation';
+const cases = (n: number) => `CASE id${' WHEN ? THEN ?'.repeat(n)} END`;
+/** One UPDATE moving `n` conversations on (prepared once per connection and count). */
+const moveConversations = (n: number) => `UPDATE conversation SET last_seq = ${cases(n)}, last_message_id = ${cases(n)}, sent_a = ${cases(n)}, ` +
+  `sent_b = ${cases(n)}, update_time = ? WHERE id IN (${new Array(n).fill('?').join(', ')})`;
+// The conversations of a batch of sends, locked in one statement each for pairs and groups, in
+// the order of their unique key: a range scan of the unique index takes the row locks in index
+// order, so every transaction that locks several conversations locks them in one global order
+// (pairs by (user_a, user_b), then groups by group_id) and none waits for another in a cycle.
+// Prepared once per connection and count (batches are bounded).
+const lockPairs = (n: number) => `${LOCK_CONVERSATION} FORCE INDEX (uk_conversation_pair) WHERE ` +
+  `${new Array(n).fill('(user_a = ? AND user_b = ?)').join(' OR ')} ORDER BY user_a, user_b FOR UPDATE`;
+const lockGroups = (n: number) => `${LOCK_CONVERSATION} FORCE INDEX (uk_conversation_group) ` +
+  `WHERE group_id IN (${new Array(n).fill('?').join(', ')}) ORDER BY group_id FOR UPDATE`;
+/** Pairs as stored (user_a < user_b), each once, in key order. */
+const sortedPairs = (pairs: Array<[ number, number ]>): Array<[ number, number ]> =>
+  [ ...new Map(pairs.map(([ x, y ]) => pairOf(x, y)).map(pair => [ pair.join(':'), pair ])).values() ].sort(([ a1, b1 ], [ a2, b2 ]) => a1 - a2 || b1 - b2);
+const INSERT_CONVERSATION = 'INSERT INTO conversation (chat_type, user_a, user_b, last_seq, sent_a, sent_b, create_time, update_time) VALUES ';
+const INSERT_COLUMNS = 'conversation_id, seq, from_id, to_id, chat_type, type, data, options, from_name, from_avatar, to_name, to_avatar, ' +
+  'send_uuid, group_json, from_ref, create_time';
+const INSERT_ROW = `(${new Array(16).fill('?').join(', ')}, 0)`;
+
+/** The INSERT of `n` messages (prepared once per connection and row count; batches are bounded). */
+const insertMessages = (n: number) => `INSERT INTO message (${INSERT_COLUMNS}, isremove) VALUES ${new Array(n).fill(INSERT_ROW).join(', ')}`;
+
+const conversationRow = (row: ConversationRow): ConversationRow => ({
+  id: String(row.id), user_a: row.user_a, user_b: row.user_b, group_id: row.group_id ?? null, last_seq: Number(row.last_seq),
+  sent_a: Number(row.sent_a), sent_b: Number(row.sent_b),
+});
+
+/**
+ * The conversation's next message (locked `conversation`): the next seq; moves `conversation`
+ * on in memory (last_seq and, for a single chat's message that is not a systemNotice, the
+ * sender's count: the stranger rule's), as saveMessages() then stores it.
+ */
+export function nextMessage(conversation: ConversationRow, message: Omit<NewMessage, 'conversation_id' | 'seq'>): NewMessage {
+  conversation.last_seq += 1;
+  if (message.type !== 'systemNotice' && message.chat_type === 1) {
+    if (message.from_id === conversation.user_a) conversation.sent_a += 1;
+    else conversation.sent_b += 1;
+  }
+  return { ...message, conversation_id: conversation.id, seq: conversation.last_seq };
+}
+
 export class MessageRepository {
+  private autoincStep?: Promise<number>;
+
   constructor(private readonly sequelize: Sequelize) {}
 
   private get messages() {
@@ -81,13 +130,13 @@ export class MessageRepository {
   /**
    * Both users, both directions of their friendship, which of them blocks the other
    * (`blockers`, user_block) and their conversation's id, in one query (primary key, then
-   * unique keys): sendmessage's only read before its transaction.
+   * unique keys): sendmessage's only read before its transaction, on the pooled connection.
    */
   async findParties(x: number, y: number): Promise<Parties> {
     const [ lo, hi ] = pairOf(x, y);
     const other = '(CASE WHEN u.id = :lo THEN :hi ELSE :lo END)';
-    const rows = await select<Party & { link_nickname: string | null; link_isblack: number | null; link_status: number | null;
-      blocks_other: number; conversation: string | null; }>(this.sequelize,
+    const rows = await pooledQuery<Party & { link_nickname: string | null; link_isblack: number | null; link_status: number | null;
+      blocks_other: number; conversation: string | null; }>(this.sequelize, 'write',
       'SELECT u.id, u.uuid, u.username, u.nickname, u.avatar, u.status, u.is_deleted, u.role, u.userset, ' +
       `g.nickname AS link_nickname, g.isblack AS link_isblack, g.status AS link_status, ${BLOCKS('u.id', other)} AS blocks_other, ` +
       'c.id AS conversation FROM `user` u ' +
@@ -117,38 +166,110 @@ export class MessageRepository {
   }
 
   /**
-   * Creates the pair's conversation if missing, inside the sending transaction (one commit). On
-   * a duplicate, ON DUPLICATE KEY UPDATE takes the row's exclusive lock at once (INSERT IGNORE
+   * Creates the pair's conversation if missing, inside `transaction` (one commit). On a
+   * duplicate, ON DUPLICATE KEY UPDATE takes the row's exclusive lock at once (INSERT IGNORE
    * would take a shared one, and concurrent first messages of one pair would deadlock upgrading it).
    */
   async saveConversation(x: number, y: number, transaction: Transaction): Promise<void> {
-    const [ a, b ] = pairOf(x, y);
-    await insert(this.sequelize, 'INSERT INTO conversation (chat_type, user_a, user_b, last_seq, sent_a, sent_b, create_time, update_time) ' +
-      'VALUES (1, :a, :b, 0, 0, 0, :now, :now) ON DUPLICATE KEY UPDATE id = id', { a, b, now: sqlTime() }, transaction);
+    await this.saveConversations([[ x, y ]], transaction);
+  }
+
+  /**
+   * Creates the pairs' conversations that are missing, in key order, in one statement: inside
+   * `transaction` (each row then locked by it, see saveConversation), or without one (the
+   * batched send, before its transaction: the statement commits at once and its locks go with
+   * it, so the batch then locks every conversation in the one order of lockPairConversations).
+   */
+  async saveConversations(pairs: Array<[ number, number ]>, transaction?: Transaction): Promise<void> {
+    const sorted = sortedPairs(pairs);
+    if (!sorted.length) return;
+    const now = sqlTime();
+    const sql = `${INSERT_CONVERSATION}${sorted.map(() => '(1, ?, ?, 0, 0, 0, ?, ?)').join(', ')} ON DUPLICATE KEY UPDATE id = id`;
+    const values = sorted.flatMap(([ a, b ]) => [ a, b, now, now ]);
+    if (transaction) await transactionExecute(transaction, sql, values);
+    else await pooledExecute(this.sequelize, 'write', sql, values);
   }
 
   /** Locks the pair's conversation (SELECT … FOR UPDATE), the lock that orders its messages; null if there is none. */
   async lockConversation(x: number, y: number, transaction: Transaction): Promise<ConversationRow | null> {
     const [ a, b ] = pairOf(x, y);
-    const rows = await select<ConversationRow>(this.sequelize, 'SELECT id, user_a, user_b, last_seq, sent_a, sent_b FROM conversation ' +
-      'WHERE user_a = :a AND user_b = :b FOR UPDATE', { a, b }, transaction);
-    return rows[0] ? { ...rows[0], id: String(rows[0].id) } : null;
+    const rows = await transactionExecute<ConversationRow[]>(transaction, `${LOCK_CONVERSATION} WHERE user_a = ? AND user_b = ? FOR UPDATE`, [ a, b ]);
+    return rows[0] ? conversationRow(rows[0]) : null;
   }
 
-  /** Inserts the conversation's next message and moves the conversation on; returns the row. */
+  /**
+   * Locks the pairs' conversations in (user_a, user_b) order, one statement (the batched send);
+   * returns those that exist. Under READ COMMITTED a missing pair takes no gap lock.
+   */
+  async lockPairConversations(pairs: Array<[ number, number ]>, transaction: Transaction): Promise<ConversationRow[]> {
+    const sorted = sortedPairs(pairs);
+    if (!sorted.length) return [];
+    return (await transactionExecute<ConversationRow[]>(transaction, lockPairs(sorted.length), sorted.flat())).map(conversationRow);
+  }
+
+  /** Locks the groups' conversations in group_id order, one statement (the batched send, after its pairs); returns those that exist. */
+  async lockGroupConversations(groupIds: number[], transaction: Transaction): Promise<ConversationRow[]> {
+    const sorted = [ ...new Set(groupIds) ].sort((x, y) => x - y);
+    if (!sorted.length) return [];
+    return (await transactionExecute<ConversationRow[]>(transaction, lockGroups(sorted.length), sorted)).map(conversationRow);
+  }
+
+  /** Inserts the conversation's next message and moves the conversation on (saveMessages with one); returns the row. */
   async saveMessage(conversation: ConversationRow, message: Omit<NewMessage, 'conversation_id' | 'seq'>, transaction: Transaction): Promise<MessageRow> {
-    const row: NewMessage = { ...message, conversation_id: conversation.id, seq: conversation.last_seq + 1 };
-    const id = await insert(this.sequelize,
-      'INSERT INTO message (conversation_id, seq, from_id, to_id, chat_type, type, data, options, from_name, from_avatar, to_name, ' +
-      'to_avatar, send_uuid, group_json, from_ref, isremove, create_time) VALUES (:conversation_id, :seq, :from_id, :to_id, :chat_type, ' +
-      ':type, :data, :options, :from_name, :from_avatar, :to_name, :to_avatar, :send_uuid, :group_json, :from_ref, 0, :create_time)',
-      { ...row, group_json: row.group_json ?? null, from_ref: row.from_ref ?? null, create_time: sqlTime(row.create_time) }, transaction);
-    // What the sender sent (the stranger rule's count, single chats): a system notice is not the sender's message.
-    const sentColumn = message.from_id === conversation.user_a ? 'sent_a' : 'sent_b';
-    const sent = message.type === 'systemNotice' || message.chat_type !== 1 ? '' : `${sentColumn} = ${sentColumn} + 1, `;
-    await change(this.sequelize, `UPDATE conversation SET last_seq = :seq, last_message_id = :id, ${sent}update_time = :now WHERE id = :conversation`,
-      { seq: row.seq, id, now: sqlTime(message.create_time), conversation: conversation.id }, transaction);
-    return { ...row, group_json: row.group_json ?? null, from_ref: row.from_ref ?? null, id: String(id), isremove: 0, revoke_time: null };
+    return (await this.saveMessages([ nextMessage(conversation, message) ], [ conversation ], transaction))[0];
+  }
+
+  /**
+   * The one write of messages (a batch of sends, or one): `rows` made by nextMessage() under the
+   * locks of `conversations`, in one multi-row INSERT; then each conversation as nextMessage()
+   * moved it on (last_seq, last_message_id, the senders' counts). Returns the rows with their ids.
+   */
+  async saveMessages(rows: NewMessage[], conversations: ConversationRow[], transaction: Transaction): Promise<MessageRow[]> {
+    const values: ExecuteValues[] = [];
+    for (const row of rows) {
+      values.push(row.conversation_id, row.seq, row.from_id, row.to_id, row.chat_type, row.type, row.data, row.options ?? null, row.from_name,
+        row.from_avatar, row.to_name, row.to_avatar, row.send_uuid, row.group_json ?? null, row.from_ref ?? null, sqlTime(row.create_time));
+    }
+    const header = await transactionExecute<ResultSetHeader>(transaction, insertMessages(rows.length), values);
+    const ids = await this.insertedIds(header.insertId, rows, transaction);
+    const saved = rows.map((row, i): MessageRow => ({
+      ...row, options: row.options ?? null, group_json: row.group_json ?? null, from_ref: row.from_ref ?? null, id: ids[i], isremove: 0, revoke_time: null,
+    }));
+    const moved = conversations.map(conversation => ({ conversation, last: saved.filter(row => row.conversation_id === conversation.id).pop()! }))
+      .filter(({ last }) => last);
+    if (moved.length) {
+      const pairs = (value: (m: typeof moved[number]) => ExecuteValues) => moved.flatMap(m => [ m.conversation.id, value(m) ]);
+      await transactionExecute(transaction, moveConversations(moved.length), [
+        ...pairs(m => m.conversation.last_seq), ...pairs(m => m.last.id), ...pairs(m => m.conversation.sent_a), ...pairs(m => m.conversation.sent_b),
+        sqlTime(moved[moved.length - 1].last.create_time), ...moved.map(m => m.conversation.id),
+      ]);
+    }
+    return saved;
+  }
+
+  /**
+   * The ids of a multi-row INSERT: consecutive from the first (insertId) when InnoDB hands a
+   * simple multi-row insert one block (innodb_autoinc_lock_mode 0 or 1, the step
+   * auto_increment_increment); with interleaved locks (mode 2) read back by (conversation_id,
+   * seq), unique under the conversations' locks. The server's modes are read once per process.
+   */
+  private async insertedIds(first: number, rows: NewMessage[], transaction: Transaction): Promise<string[]> {
+    if (rows.length === 1) return [ String(first) ];
+    this.autoincStep ??= transactionExecute<Array<{ mode: number; step: number }>>(transaction,
+      'SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step', [])
+      .then(([ row ]) => (Number(row.mode) === 2 ? 0 : Number(row.step)));
+    const step = await this.autoincStep.catch(err => {
+      this.autoincStep = undefined;
+      throw err;
+    });
+    if (step) return rows.map((_, i) => String(first + i * step));
+    const ids: string[] = [];
+    for (const row of rows) {
+      const [ found ] = await transactionExecute<Array<{ id: number }>>(transaction,
+        'SELECT id FROM message WHERE conversation_id = ? AND seq = ?', [ row.conversation_id, row.seq ]);
+      ids.push(String(found.id));
+    }
+    return ids;
   }
 
   /**
@@ -216,14 +337,14 @@ export class MessageRepository {
 
   /** Creates the group's conversation if missing (ON DUPLICATE KEY UPDATE: an exclusive lock at once, as saveConversation). */
   async saveGroupConversation(groupId: number, transaction: Transaction): Promise<void> {
-    await insert(this.sequelize, 'INSERT INTO conversation (chat_type, user_a, user_b, group_id, last_seq, sent_a, sent_b, create_time, update_time) ' +
-      'VALUES (2, NULL, NULL, :groupId, 0, 0, 0, :now, :now) ON DUPLICATE KEY UPDATE id = id', { groupId, now: sqlTime() }, transaction);
+    const now = sqlTime();
+    await transactionExecute(transaction, 'INSERT INTO conversation (chat_type, user_a, user_b, group_id, last_seq, sent_a, sent_b, create_time, update_time) ' +
+      'VALUES (2, NULL, NULL, ?, 0, 0, 0, ?, ?) ON DUPLICATE KEY UPDATE id = id', [ groupId, now, now ]);
   }
 
   /** Locks the group's conversation (SELECT … FOR UPDATE); null if there is none. */
   async lockGroupConversation(groupId: number, transaction: Transaction): Promise<ConversationRow | null> {
-    const rows = await select<ConversationRow>(this.sequelize, 'SELECT id, user_a, user_b, last_seq, sent_a, sent_b FROM conversation ' +
-      'WHERE group_id = :groupId FOR UPDATE', { groupId }, transaction);
-    return rows[0] ? { ...rows[0], id: String(rows[0].id) } : null;
+    const rows = await transactionExecute<ConversationRow[]>(transaction, `${LOCK_CONVERSATION} WHERE group_id = ? FOR UPDATE`, [ groupId ]);
+    return rows[0] ? conversationRow(rows[0]) : null;
   }
 }

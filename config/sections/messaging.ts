@@ -51,6 +51,12 @@ export interface MessagingSection {
   clientMsgClaimMs: number;
   /** How long a retried send waits for the claiming send's answer, in ms. Fixed: 5000. */
   clientMsgWaitMs: number;
+  /** Sends stored in one transaction at most (the send path's group commit, docs/performance.md). Fixed: 64. */
+  sendBatchMax: number;
+  /** Batches of sends a process stores at once; later sends wait for the next batch. Fixed: 2. */
+  sendBatchInFlight: number;
+  /** How long a send waits for the batches in flight before its batch starts beside them, in ms. Fixed: 20. */
+  sendBatchWaitMs: number;
 }
 
 export const messagingSection: SectionOf<MessagingSection> = ({ envInt, envString }) => {
@@ -77,5 +83,8 @@ export const messagingSection: SectionOf<MessagingSection> = ({ envInt, envStrin
     clientMsgTtl: 86400,
     clientMsgClaimMs: 30000,
     clientMsgWaitMs: 5000,
+    sendBatchMax: 64,
+    sendBatchInFlight: 2,
+    sendBatchWaitMs: 20,
   };
 };

@@ -5,8 +5,8 @@
 //
 // Who receives an entry is read under the conversation's lock. A join takes that lock (joinSeq)
 // before it inserts the membership, so a newcomer gets exactly the entries after its join_seq.
-// sendmessage reads the members with a plain read whose snapshot starts after the lock (its first
-// plain read), so it locks no membership row: the group use cases change memberships before
+// sendmessage reads the members with a plain read after the lock (its batch's transaction is
+// READ COMMITTED: the read sees every membership committed before it), so it locks no membership row: the group use cases change memberships before
 // they take the conversation lock (an approval removes the request, then joins), and a shared
 // lock here would wait for them while they wait for this lock. A removal racing a message lets
 // the message reach the removed member or not; either way it is never in their history (403
@@ -22,7 +22,7 @@ import { SendInput } from '../../lib/messaging/messageInput';
 import { GROUP_CHAT_TYPE, MessageObject, MessageRow, RevokeNotice, messageObject, noticeData, revokeNotice, revokedData } from '../../lib/messaging/messageView';
 import { messagesStored } from '../../lib/metrics/registry';
 import { QueuedEntry } from '../../realtime/broker';
-import { ConversationRow } from '../../repository/messages';
+import { ConversationRow, NewMessage } from '../../repository/messages';
 import type { Caller } from '../messaging/chat';
 
 /** Who a group message or notice is from: the name and avatar in the group (nameInGroup / avatarInGroup). */
@@ -92,29 +92,29 @@ export default class GroupMessageService extends Service {
     const groupId = input.sendtoId;
     const [ found, sessions ] = await Promise.all([ repos.groups.findGroup(groupId), broker.sessionCount(caller.id) ]);
     if (!found || found.status !== 1) throw new NotFoundError('groups.messageGroupNotFound');
-    return retryOnLockConflict(() => this.ctx.model.transaction(async transaction => {
-      const conversation = await this.lockConversation(groupId, transaction);
-      // The transaction's first plain read, after the lock: its snapshot holds every rename and
-      // join committed before the lock (see the top of this file). No plain read before the lock.
-      const group = await repos.groups.findGroup(groupId, transaction);
-      if (!group || group.status !== 1) throw new NotFoundError('groups.messageGroupNotFound');
-      const members = await repos.groups.listMemberSeqs(groupId, transaction);
-      if (!members.some(member => member.user_id === caller.id)) throw new ForbiddenError('groups.messageNotMember');
-      const sender = await repos.groups.findMemberIdentity(groupId, caller.id, transaction);
-      if (!sender) throw new ServiceUnavailableError(); // a member in this very snapshot: its user row is missing
-      const from = { id: caller.id, name: nameInGroup(sender), avatar: avatarInGroup(sender) };
-      const draft = { from, type: input.type, data: input.data, options: input.options, sendUuid: sender.uuid };
-      const { message, row } = await this.save(conversation, group, draft, transaction);
-      const messageId = String(row.id);
-      const others = members.map(member => member.user_id).filter(uid => uid !== caller.id);
-      const queued = await Promise.all([
-        broker.appendMany(others, { kind: 'm', messageId }, message),
-        sessions > 1 ? broker.append(caller.id, { kind: 's', messageId, origin: caller.sid }, message) : null,
-      ]);
-      if (input.clientMsgId) await broker.setClientMsgId(caller.id, input.clientMsgId, messageId);
-      this.announceAfterCommit(transaction, [ ...queued[0], ...(queued[1] ? [ queued[1] ] : []) ]);
-      return message;
-    }));
+    // Group commit (app/lib/messaging/sendBatch.ts): prepared under the group conversation's lock.
+    return this.app.sendBatcher.send({
+      target: { group: groupId },
+      prepare: async (_conversation, transaction, shared) => {
+        // Plain reads after the batch's locks (READ COMMITTED): they see every rename and join
+        // committed before the lock (see the top of this file); the group and its members are
+        // read once for all the batch's sends to it.
+        const group = await shared(`group ${groupId}`, () => repos.groups.findGroup(groupId, transaction));
+        if (!group || group.status !== 1) throw new NotFoundError('groups.messageGroupNotFound');
+        const members = await shared(`members ${groupId}`, () => repos.groups.listMemberSeqs(groupId, transaction));
+        if (!members.some(member => member.user_id === caller.id)) throw new ForbiddenError('groups.messageNotMember');
+        const sender = await repos.groups.findMemberIdentity(groupId, caller.id, transaction);
+        if (!sender) throw new ServiceUnavailableError(); // a member in this very snapshot: its user row is missing
+        const from = { id: caller.id, name: nameInGroup(sender), avatar: avatarInGroup(sender) };
+        return {
+          message: this.groupMessage(group, { from, type: input.type, data: input.data, options: input.options, sendUuid: sender.uuid }),
+          recipients: members.map(member => member.user_id).filter(uid => uid !== caller.id),
+          fanOut: true,
+          copy: sessions > 1 ? { uid: caller.id, origin: caller.sid } : undefined,
+          clientMsgId: input.clientMsgId ? { uid: caller.id, id: input.clientMsgId } : undefined,
+        };
+      },
+    });
   }
 
   /**
@@ -171,8 +171,14 @@ export default class GroupMessageService extends Service {
 
   /** Inserts the group's next row (G as `group` is now) and builds its message object. */
   private async save(conversation: ConversationRow, group: GroupRow, draft: GroupDraft, transaction: Transaction) {
+    const row: MessageRow = await this.app.repos.messages.saveMessage(conversation, this.groupMessage(group, draft), transaction);
+    return { row, message: messageObject(row) };
+  }
+
+  /** A group's message row as the draft makes it (the batched send and the stored notices alike). */
+  private groupMessage(group: GroupRow, draft: GroupDraft): Omit<NewMessage, 'conversation_id' | 'seq'> {
     const { from } = draft;
-    const row: MessageRow = await this.app.repos.messages.saveMessage(conversation, {
+    return {
       from_id: typeof from.id === 'number' ? from.id : 0,
       from_ref: typeof from.id === 'number' ? null : from.id,
       to_id: group.id,
@@ -187,8 +193,7 @@ export default class GroupMessageService extends Service {
       send_uuid: draft.sendUuid,
       group_json: JSON.stringify(groupView(group, this.timezone)),
       create_time: new Date(),
-    }, transaction);
-    return { row, message: messageObject(row) };
+    };
   }
 
   /** The entries' events once the transaction commits (a lost event only delays delivery). */

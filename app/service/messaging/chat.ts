@@ -9,7 +9,7 @@ import { MessageObject, MessageRow, RevokeNotice, messageObject, revokeNotice, r
 import { messagesStored } from '../../lib/metrics/registry';
 import { Bucket } from '../rateLimit';
 import { QueuedEntry } from '../../realtime/broker';
-import { ConversationRow, FriendLink, Party } from '../../repository/messages';
+import { ConversationRow, FriendLink, NewMessage, Party } from '../../repository/messages';
 import { NOW_FRIENDS } from '../../lib/friends/notices';
 
 /** The caller of a route: user id, session id and role as stored. */
@@ -49,6 +49,26 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 /** What a user is called by `viewer`: the viewer's remark, else nickname, else username. */
 const nameFor = (user: Party, remark?: string) => remark || user.nickname || user.username;
+
+/** A single chat's message row as the draft makes it (the batched send and the in-transaction notices alike). */
+function pairMessage(draft: Draft): Omit<NewMessage, 'conversation_id' | 'seq'> {
+  const { sender, recipient, links } = draft;
+  const remarkOf = (owner: number) => links.find(link => link.user_id === owner)?.nickname;
+  return {
+    from_id: sender.id,
+    to_id: recipient.id,
+    chat_type: 1,
+    type: draft.type,
+    data: draft.data,
+    options: Object.keys(draft.options).length ? JSON.stringify(draft.options) : null,
+    from_name: nameFor(sender, remarkOf(recipient.id)),
+    from_avatar: sender.avatar,
+    to_name: nameFor(recipient, remarkOf(sender.id)),
+    to_avatar: recipient.avatar,
+    send_uuid: sender.uuid,
+    create_time: new Date(),
+  };
+}
 
 /**
  * Messaging use cases over the store and the broker. storeMessage() is the one write path of
@@ -138,7 +158,19 @@ export default class ChatService extends Service {
       sender, recipient, links, type: input.type, data: input.data, options: input.options,
       origin: caller.sid, copies: sessions > 1, clientMsgId: input.clientMsgId, guard, newConversation: !conversationId,
     };
-    return this.inTransaction(transaction => this.storeMessage(transaction, draft));
+    // Group commit (app/lib/messaging/sendBatch.ts): decided and stored under the conversation's lock.
+    return this.app.sendBatcher.send({
+      target: { pair: [ sender.id, recipient.id ], create: draft.newConversation },
+      prepare: async conversation => {
+        draft.guard?.(conversation);
+        return {
+          message: pairMessage(draft),
+          recipients: [ recipient.id ],
+          copy: draft.copies ? { uid: sender.id, origin: draft.origin! } : undefined,
+          clientMsgId: draft.clientMsgId ? { uid: sender.id, id: draft.clientMsgId } : undefined,
+        };
+      },
+    });
   }
 
   /**
@@ -164,14 +196,15 @@ export default class ChatService extends Service {
   }
 
   /**
-   * The one write path of a message: locks its conversation, takes the next seq, inserts the
-   * row and appends the inbox entries inside `transaction`, so inbox order is seq order;
-   * publishes the entries' events after the commit.
+   * A message stored inside another use case's transaction (server-made notices): locks its
+   * conversation, takes the next seq, inserts the row and appends the inbox entries inside
+   * `transaction`, so inbox order is seq order; publishes the entries' events after the commit.
+   * The same row (pairMessage) and statements (repository saveMessages) as the batched send.
    */
   private async storeMessage(transaction: Transaction, draft: Draft): Promise<MessageObject> {
     const { broker } = this.app;
     const store = this.app.repos.messages;
-    const { sender, recipient, links } = draft;
+    const { sender, recipient } = draft;
     // A new pair's conversation is inserted before it is locked: a locking read of a missing
     // key would take a gap lock, and concurrent first messages of other pairs would deadlock.
     if (draft.newConversation) await store.saveConversation(sender.id, recipient.id, transaction);
@@ -181,21 +214,7 @@ export default class ChatService extends Service {
       conversation = (await store.lockConversation(sender.id, recipient.id, transaction))!;
     }
     draft.guard?.(conversation);
-    const remarkOf = (owner: number) => links.find(link => link.user_id === owner)?.nickname;
-    const row = await store.saveMessage(conversation, {
-      from_id: sender.id,
-      to_id: recipient.id,
-      chat_type: 1,
-      type: draft.type,
-      data: draft.data,
-      options: Object.keys(draft.options).length ? JSON.stringify(draft.options) : null,
-      from_name: nameFor(sender, remarkOf(recipient.id)),
-      from_avatar: sender.avatar,
-      to_name: nameFor(recipient, remarkOf(sender.id)),
-      to_avatar: recipient.avatar,
-      send_uuid: sender.uuid,
-      create_time: new Date(),
-    }, transaction);
+    const row = await store.saveMessage(conversation, pairMessage(draft), transaction);
     const message = messageObject(row);
     const queued = await this.queue(row, message, 'm', draft.copies ? { kind: 's', origin: draft.origin! } : undefined);
     if (draft.clientMsgId) await broker.setClientMsgId(sender.id, draft.clientMsgId, message.id);
