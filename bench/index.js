@@ -291,7 +291,7 @@ main().then(async () => {
   await restoreBufferPool();
   process.exit(0);
 }, async err => {
-  console.error(`bench failed: ${err.stack || err.message}`);
+  console.error(`bench failed: ${err.stack || err.message}${err.cause ? `\ncause: ${err.cause.stack || err.cause}` : ''}`);
   cleanup();
   await restoreBufferPool().catch(() => undefined);
   process.exit(1);

@@ -151,6 +151,30 @@ describe('realtime Hub (unit, fake sockets, in-memory broker)', () => {
     }
   });
 
+  it('many sockets closing at once write each release once or twice, not once per close per kept socket', async () => {
+    const COUNT = 400;
+    const sockets: FakeSocket[] = [];
+    for (let i = 0; i < COUNT; i++) {
+      await deps.broker.sessionOpened(UID + 1 + i, `m${i}`, []);
+      const ws = new FakeSocket(true);
+      await hub.accept(ws.asWs(), UID + 1 + i, `m${i}`, Math.floor(Date.now() / 1000) + 3600, 'zh-CN');
+      sockets.push(ws);
+    }
+    const counted = { writes: 0 };
+    for (const name of [ 'ack', 'releaseHold' ] as const) {
+      const original = (deps.broker[name] as (...args: any[]) => Promise<void>).bind(deps.broker);
+      (deps.broker as any)[name] = async (...args: any[]) => {
+        counted.writes++;
+        await new Promise(resolve => setImmediate(resolve)); // a round trip: later closes arrive meanwhile
+        return original(...args);
+      };
+    }
+    for (const ws of sockets) ws.terminate();
+    await until(() => (hub as any).unreleased.size === 0, 'every release written');
+    const { writes } = counted;
+    assert.ok(writes >= COUNT && writes <= 2 * COUNT, `${writes} writes for ${COUNT} closes`);
+  });
+
   it('the disconnect table: one row per code, metrics labels, terminal rows carry their frame', () => {
     assert.equal(disconnectOf(4004)?.reason, 'replaced');
     assert.equal(disconnectOf(1009)?.reason, 'frame_too_big');
