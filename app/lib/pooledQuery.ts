@@ -147,10 +147,66 @@ const driverTypes = (_field: unknown, next: () => unknown) => next();
  * prepare each.
  */
 export function pooledQuery<T>(sequelize: Sequelize, target: Target, sql: string, values: Record<string, QueryValues>): Promise<T[]> {
-  return onPooledConnection(sequelize, target, connection => new Promise<T[]>((resolve, reject) => {
+  return onPooledConnection(sequelize, target, connection => namedQuery<T>(connection, sql, values));
+}
+
+function namedQuery<T>(connection: Connection, sql: string, values: Record<string, QueryValues>): Promise<T[]> {
+  return new Promise<T[]>((resolve, reject) => {
     connection.query<RowDataPacket[]>({ sql, values, namedPlaceholders: true, typeCast: driverTypes },
       (err, rows) => (err ? reject(err) : resolve(rows as T[])));
-  }));
+  });
+}
+
+/**
+ * A transaction on a pooled connection of the primary without Sequelize (pooledTransaction):
+ * the send batch's, whose every statement runs on `connection` (transactionExecute,
+ * transactionQuery).
+ */
+export interface PooledTransaction {
+  readonly connection: Connection;
+}
+
+/** What the statements run inside a transaction take: Sequelize's (its `connection` is untyped) or a PooledTransaction. */
+export type AnyTransaction = Transaction | PooledTransaction;
+
+const connectionOf = (transaction: AnyTransaction) => (transaction as PooledTransaction).connection;
+
+function statement(connection: Connection, sql: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => connection.query(sql, err => (err ? reject(err) : resolve())));
+}
+
+/**
+ * `work` inside a READ COMMITTED transaction (see app/lib/lockedTransaction.ts for why) on a
+ * pooled connection of the primary: SET TRANSACTION, START TRANSACTION, COMMIT or ROLLBACK are
+ * sent as they are, not through Sequelize's pipeline (its transaction object, queue and hooks),
+ * so a batch of the send path costs the driver's work only. Rolled back when `work` throws; a
+ * connection whose ROLLBACK or COMMIT failed is closed (its state is unknown), and the pool's
+ * validation drops it. A failed COMMIT rejects: the caller cannot tell whether it was applied.
+ */
+export function pooledTransaction<T>(sequelize: Sequelize, work: (transaction: PooledTransaction) => Promise<T>): Promise<T> {
+  return onPooledConnection(sequelize, 'write', async connection => {
+    await statement(connection, 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    await statement(connection, 'START TRANSACTION');
+    let value: T;
+    try {
+      value = await work({ connection });
+    } catch (err) {
+      await statement(connection, 'ROLLBACK').catch(() => connection.destroy());
+      throw err;
+    }
+    try {
+      await statement(connection, 'COMMIT');
+    } catch (err) {
+      connection.destroy();
+      throw err;
+    }
+    return value;
+  });
+}
+
+/** pooledQuery's statement (`:name` values, text protocol, the driver's conversions) on the connection of `transaction`. */
+export function transactionQuery<T>(transaction: AnyTransaction, sql: string, values: Record<string, QueryValues>): Promise<T[]> {
+  return namedQuery<T>(connectionOf(transaction), sql, values);
 }
 
 /**
@@ -158,9 +214,8 @@ export function pooledQuery<T>(sequelize: Sequelize, target: Target, sql: string
  * statements of the send path, which run inside the transaction that holds the conversation
  * locks. An INSERT answers its ResultSetHeader (insertId, affectedRows).
  */
-export function transactionExecute<T>(transaction: Transaction, sql: string, values: ExecuteValues[]): Promise<T> {
-  const connection = (transaction as unknown as { connection: Connection }).connection;
+export function transactionExecute<T>(transaction: AnyTransaction, sql: string, values: ExecuteValues[]): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    connection.execute<RowDataPacket[]>(sql, values, (err, rows) => (err ? reject(err) : resolve(rows as unknown as T)));
+    connectionOf(transaction).execute<RowDataPacket[]>(sql, values, (err, rows) => (err ? reject(err) : resolve(rows as unknown as T)));
   });
 }

@@ -5,7 +5,7 @@
 import type { QueryValues } from 'mysql2';
 import type { Sequelize, Transaction } from 'sequelize';
 import { GroupRow, MEMBER_STATUS, MemberRow, MembershipRow, MyGroupRow } from '../lib/groups/views';
-import { pooledExecuteUnion, pooledQuery, pooledQueryUnion } from '../lib/pooledQuery';
+import { AnyTransaction, pooledExecuteUnion, pooledQuery, pooledQueryUnion, transactionQuery } from '../lib/pooledQuery';
 import { TurnBatch } from '../lib/turnBatch';
 import { sqlTime } from '../lib/time';
 import { BLOCKS } from './friends.sql';
@@ -147,12 +147,12 @@ export class GroupRepository {
    * checks before a transaction), straight on a pooled connection of the primary, text protocol
    * (app/lib/pooledQuery.ts), without Sequelize's per-row cost: a 500-member groupinfo is 500 rows.
    */
-  private read<T extends object>(sql: string, values: Record<string, QueryValues>, transaction?: Transaction): Promise<T[]> {
-    return transaction ? select<T>(this.sequelize, sql, values, transaction) : pooledQuery<T>(this.sequelize, 'write', sql, values);
+  private read<T extends object>(sql: string, values: Record<string, QueryValues>, transaction?: AnyTransaction): Promise<T[]> {
+    return transaction ? transactionQuery<T>(transaction, sql, values) : pooledQuery<T>(this.sequelize, 'write', sql, values);
   }
 
   /** The group row, or null (any status: callers check `status` 1). */
-  async findGroup(id: number, transaction?: Transaction): Promise<GroupRow | null> {
+  async findGroup(id: number, transaction?: AnyTransaction): Promise<GroupRow | null> {
     return (await this.read<GroupRow>(SQL.findGroup, { id }, transaction))[0] ?? null;
   }
 
@@ -304,15 +304,15 @@ export class GroupRepository {
    * that holds the group conversation's lock (sendmessage's batch, READ COMMITTED), the
    * memberships committed before this read, without locking any membership row.
    */
-  listMemberSeqs(groupId: number, transaction: Transaction): Promise<Array<{ user_id: number; join_seq: number }>> {
-    return select<{ user_id: number; join_seq: number }>(this.sequelize,
+  listMemberSeqs(groupId: number, transaction: AnyTransaction): Promise<Array<{ user_id: number; join_seq: number }>> {
+    return this.read<{ user_id: number; join_seq: number }>(
       `SELECT m.user_id, m.join_seq FROM chat_group_user m WHERE m.group_id = :groupId AND m.status = ${MEMBER_STATUS} ORDER BY m.id`,
       { groupId }, transaction);
   }
 
   /** A member as the group shows them (name and avatar in the group, uuid), or null when not a member. */
-  async findMemberIdentity(groupId: number, userId: number, transaction?: Transaction): Promise<GroupMemberIdentity | null> {
-    return (await select<GroupMemberIdentity>(this.sequelize,
+  async findMemberIdentity(groupId: number, userId: number, transaction?: AnyTransaction): Promise<GroupMemberIdentity | null> {
+    return (await this.read<GroupMemberIdentity>(
       'SELECT m.user_id, m.join_seq, m.nickname AS groupNickname, m.avatar AS groupAvatar, u.username, u.nickname, u.avatar, u.uuid ' +
       'FROM chat_group_user m JOIN `user` u ON u.id = m.user_id ' +
       `WHERE m.group_id = :groupId AND m.user_id = :userId AND m.status = ${MEMBER_STATUS}`, { groupId, userId }, transaction))[0] ?? null;

@@ -4,7 +4,7 @@ import type { ExecuteValues, ResultSetHeader } from 'mysql2';
 import { Sequelize, Transaction } from 'sequelize';
 import { BLOCKS } from './friends.sql';
 import { MessageRow } from '../lib/messaging/messageView';
-import { pooledExecute, pooledQuery, transactionExecute } from '../lib/pooledQuery';
+import { AnyTransaction, pooledExecute, pooledQuery, transactionExecute } from '../lib/pooledQuery';
 import { TurnBatch } from '../lib/turnBatch';
 import { sqlTime } from '../lib/time';
 import type { Conversation } from '../model/conversation';
@@ -170,7 +170,7 @@ export class MessageRepository {
    * duplicate, ON DUPLICATE KEY UPDATE takes the row's exclusive lock at once (INSERT IGNORE
    * would take a shared one, and concurrent first messages of one pair would deadlock upgrading it).
    */
-  async saveConversation(x: number, y: number, transaction: Transaction): Promise<void> {
+  async saveConversation(x: number, y: number, transaction: AnyTransaction): Promise<void> {
     await this.saveConversations([[ x, y ]], transaction);
   }
 
@@ -180,7 +180,7 @@ export class MessageRepository {
    * batched send, before its transaction: the statement commits at once and its locks go with
    * it, so the batch then locks every conversation in the one order of lockPairConversations).
    */
-  async saveConversations(pairs: Array<[ number, number ]>, transaction?: Transaction): Promise<void> {
+  async saveConversations(pairs: Array<[ number, number ]>, transaction?: AnyTransaction): Promise<void> {
     const sorted = sortedPairs(pairs);
     if (!sorted.length) return;
     const now = sqlTime();
@@ -191,7 +191,7 @@ export class MessageRepository {
   }
 
   /** Locks the pair's conversation (SELECT … FOR UPDATE), the lock that orders its messages; null if there is none. */
-  async lockConversation(x: number, y: number, transaction: Transaction): Promise<ConversationRow | null> {
+  async lockConversation(x: number, y: number, transaction: AnyTransaction): Promise<ConversationRow | null> {
     const [ a, b ] = pairOf(x, y);
     const rows = await transactionExecute<ConversationRow[]>(transaction, `${LOCK_CONVERSATION} WHERE user_a = ? AND user_b = ? FOR UPDATE`, [ a, b ]);
     return rows[0] ? conversationRow(rows[0]) : null;
@@ -201,21 +201,21 @@ export class MessageRepository {
    * Locks the pairs' conversations in (user_a, user_b) order, one statement (the batched send);
    * returns those that exist. Under READ COMMITTED a missing pair takes no gap lock.
    */
-  async lockPairConversations(pairs: Array<[ number, number ]>, transaction: Transaction): Promise<ConversationRow[]> {
+  async lockPairConversations(pairs: Array<[ number, number ]>, transaction: AnyTransaction): Promise<ConversationRow[]> {
     const sorted = sortedPairs(pairs);
     if (!sorted.length) return [];
     return (await transactionExecute<ConversationRow[]>(transaction, lockPairs(sorted.length), sorted.flat())).map(conversationRow);
   }
 
   /** Locks the groups' conversations in group_id order, one statement (the batched send, after its pairs); returns those that exist. */
-  async lockGroupConversations(groupIds: number[], transaction: Transaction): Promise<ConversationRow[]> {
+  async lockGroupConversations(groupIds: number[], transaction: AnyTransaction): Promise<ConversationRow[]> {
     const sorted = [ ...new Set(groupIds) ].sort((x, y) => x - y);
     if (!sorted.length) return [];
     return (await transactionExecute<ConversationRow[]>(transaction, lockGroups(sorted.length), sorted)).map(conversationRow);
   }
 
   /** Inserts the conversation's next message and moves the conversation on (saveMessages with one); returns the row. */
-  async saveMessage(conversation: ConversationRow, message: Omit<NewMessage, 'conversation_id' | 'seq'>, transaction: Transaction): Promise<MessageRow> {
+  async saveMessage(conversation: ConversationRow, message: Omit<NewMessage, 'conversation_id' | 'seq'>, transaction: AnyTransaction): Promise<MessageRow> {
     return (await this.saveMessages([ nextMessage(conversation, message) ], [ conversation ], transaction))[0];
   }
 
@@ -224,7 +224,7 @@ export class MessageRepository {
    * locks of `conversations`, in one multi-row INSERT; then each conversation as nextMessage()
    * moved it on (last_seq, last_message_id, the senders' counts). Returns the rows with their ids.
    */
-  async saveMessages(rows: NewMessage[], conversations: ConversationRow[], transaction: Transaction): Promise<MessageRow[]> {
+  async saveMessages(rows: NewMessage[], conversations: ConversationRow[], transaction: AnyTransaction): Promise<MessageRow[]> {
     const values: ExecuteValues[] = [];
     for (const row of rows) {
       values.push(row.conversation_id, row.seq, row.from_id, row.to_id, row.chat_type, row.type, row.data, row.options ?? null, row.from_name,
@@ -253,7 +253,7 @@ export class MessageRepository {
    * auto_increment_increment); with interleaved locks (mode 2) read back by (conversation_id,
    * seq), unique under the conversations' locks. The server's modes are read once per process.
    */
-  private async insertedIds(first: number, rows: NewMessage[], transaction: Transaction): Promise<string[]> {
+  private async insertedIds(first: number, rows: NewMessage[], transaction: AnyTransaction): Promise<string[]> {
     if (rows.length === 1) return [ String(first) ];
     this.autoincStep ??= transactionExecute<Array<{ mode: number; step: number }>>(transaction,
       'SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step', [])
@@ -336,14 +336,14 @@ export class MessageRepository {
   }
 
   /** Creates the group's conversation if missing (ON DUPLICATE KEY UPDATE: an exclusive lock at once, as saveConversation). */
-  async saveGroupConversation(groupId: number, transaction: Transaction): Promise<void> {
+  async saveGroupConversation(groupId: number, transaction: AnyTransaction): Promise<void> {
     const now = sqlTime();
     await transactionExecute(transaction, 'INSERT INTO conversation (chat_type, user_a, user_b, group_id, last_seq, sent_a, sent_b, create_time, update_time) ' +
       'VALUES (2, NULL, NULL, ?, 0, 0, 0, ?, ?) ON DUPLICATE KEY UPDATE id = id', [ groupId, now, now ]);
   }
 
   /** Locks the group's conversation (SELECT … FOR UPDATE); null if there is none. */
-  async lockGroupConversation(groupId: number, transaction: Transaction): Promise<ConversationRow | null> {
+  async lockGroupConversation(groupId: number, transaction: AnyTransaction): Promise<ConversationRow | null> {
     const rows = await transactionExecute<ConversationRow[]>(transaction, `${LOCK_CONVERSATION} WHERE group_id = ? FOR UPDATE`, [ groupId ]);
     return rows[0] ? conversationRow(rows[0]) : null;
   }

@@ -10,12 +10,11 @@
 // after the other (GroupCommit), so only the send that fails on its own fails. Two batches of a
 // process never hold the same conversation (GroupCommit keyOf): they do not wait for each other.
 import type { Application } from 'egg';
-import type { Transaction } from 'sequelize';
 import { isUnavailable, retryOnLockConflict } from '../dependencyErrors';
 import { ApiError, ServiceUnavailableError } from '../errors';
 import { GroupCommit, GroupCommitOptions, Outcome } from '../groupCommit';
-import { readCommittedTransaction } from '../lockedTransaction';
 import { messagesStored } from '../metrics/registry';
+import { PooledTransaction, pooledTransaction } from '../pooledQuery';
 import { MessageObject, messageObject } from './messageView';
 import type { AppendRequest, QueuedEntry } from '../../realtime/broker';
 import { ConversationRow, NewMessage, nextMessage, pairOf } from '../../repository/messages';
@@ -46,7 +45,7 @@ export interface SendJob {
    * ApiError to refuse this send alone (nothing of it is stored); any other error fails the batch.
    * Whatever it reads runs while the batch holds its locks: keep it short, share it (`shared`).
    */
-  prepare(conversation: ConversationRow, transaction: Transaction, shared: Shared): Promise<PreparedSend>;
+  prepare(conversation: ConversationRow, transaction: PooledTransaction, shared: Shared): Promise<PreparedSend>;
 }
 
 const keyOf = (target: SendTarget) => ('group' in target ? `g${target.group}` : `p${pairOf(...target.pair).join(':')}`);
@@ -79,7 +78,7 @@ export class SendBatcher {
     await repos.messages.saveConversations(jobs.flatMap(({ target }) => ('pair' in target && target.create ? [ target.pair ] : [])));
     let decided = false;
     try {
-      return await readCommittedTransaction(this.app.model, async transaction => {
+      const { outcomes, announced, stored } = await pooledTransaction(this.app.model, async transaction => {
         const locked = await this.lockAll(jobs, transaction);
         const reads = new Map<string, Promise<unknown>>();
         const shared: Shared = <V>(key: string, read: () => Promise<V>) => {
@@ -98,7 +97,7 @@ export class SendBatcher {
             outcomes[index] = { ok: false, error: err };
           }
         }
-        if (!kept.length) return outcomes;
+        if (!kept.length) return { outcomes, announced: [], stored: 0 };
         const touched = [ ...new Set(kept.map(({ row }) => row.conversation_id)) ].map(id => [ ...locked.values() ].find(c => c.id === id)!);
         const rows = await repos.messages.saveMessages(kept.map(({ row }) => row), touched, transaction);
         const messages = rows.map(messageObject);
@@ -116,13 +115,16 @@ export class SendBatcher {
         const [ queued, ...fanned ] = await Promise.all([ entries.length ? broker.appendEach(entries) : [], ...fanOuts ]);
         await Promise.all(kept.map(({ prepared }, i) => (prepared.clientMsgId ?
           broker.setClientMsgId(prepared.clientMsgId.uid, prepared.clientMsgId.id, String(rows[i].id)) : null)));
-        const announced = [ ...queued, ...fanned.flat() ];
-        transaction.afterCommit(() => broker.announce(announced));
-        transaction.afterCommit(() => messagesStored.inc(rows.length));
         kept.forEach(({ index }, i) => { outcomes[index] = { ok: true, value: messages[i] }; });
         decided = true;
-        return outcomes;
+        return { outcomes, announced: [ ...queued, ...fanned.flat() ], stored: rows.length };
       });
+      // Committed: published, then each send answered.
+      if (stored) {
+        await broker.announce(announced);
+        messagesStored.inc(stored);
+      }
+      return outcomes;
     } catch (err) {
       // Everything before the COMMIT rolls back on failure; a failed COMMIT leaves it unknown.
       if (decided) throw new CommitUnknown();
@@ -140,7 +142,7 @@ export class SendBatcher {
    * stores one, so this is rare), a pair's never in practice (store() inserted the new ones and
    * nothing deletes a conversation).
    */
-  private async lockAll(jobs: SendJob[], transaction: Transaction): Promise<Map<string, ConversationRow>> {
+  private async lockAll(jobs: SendJob[], transaction: PooledTransaction): Promise<Map<string, ConversationRow>> {
     const store = this.app.repos.messages;
     const pairs = new Map<string, [ number, number ]>();
     const groups = new Set<number>();

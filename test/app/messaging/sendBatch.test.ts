@@ -256,6 +256,31 @@ describe('sendmessage batched (group commit)', function() {
     assert.equal(stranger.id === a ? conversation.sent_a : conversation.sent_b, 1);
   });
 
+  it('a batch sends no statement through Sequelize (no BEGIN/COMMIT, no query of its own), for pair and group sends alike', async () => {
+    const [ pair ] = await pairs(1, 'bnoseq');
+    const [ owner, ...members ] = [ await user('bnoseqo'), await user('bnoseqm1'), await user('bnoseqm2') ];
+    const group = await makeGroup(owner, members, 'nosequelize');
+    const original = app.model.query.bind(app.model);
+    const seen: string[] = [];
+    mm(app.model, 'query', (sql: unknown, options?: unknown) => {
+      seen.push(String(typeof sql === 'object' && sql !== null ? (sql as { query?: string }).query : sql).slice(0, 80));
+      return original(sql as string, options as any);
+    });
+    const transaction = app.model.transaction.bind(app.model);
+    let transactions = 0;
+    mm(app.model, 'transaction', (...args: unknown[]) => { transactions++; return (transaction as any)(...args); });
+    const { sizes } = await recordBatches(async () => {
+      const sends = await Promise.all([
+        ...[ 0, 1, 2 ].map(i => sendMessage(server.base, pair.from.token, textBody(pair.to.id, `nos ${i}`))),
+        ...[ 0, 1 ].map(i => sendGroup(server.base, owner.token, group.id, `nos ${i}`)),
+      ]);
+      for (const res of sends) assert.equal(res.status, 200);
+    });
+    assert.equal(sizes.reduce((sum, size) => sum + size, 0), 5);
+    assert.deepEqual(seen.filter(sql => /TRANSACTION|COMMIT|ROLLBACK|conversation|message|chat_group/i.test(sql)), []);
+    assert.equal(transactions, 0);
+  });
+
   it('a lone send goes at once: one batch of one, no wait', async () => {
     const from = await user('blone0');
     const to = await user('blone1');
