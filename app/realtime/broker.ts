@@ -2,13 +2,13 @@
 // open numbers and per-user event channels. Business code appends and publishes here; it never
 // touches a socket. One instance per process (app.broker, app/extend/application.ts): Redis in
 // the app (app/realtime/redisBroker.ts), in memory in unit tests (app/realtime/memoryBroker.ts).
-import { BrokerEvent, InboxEntry } from '../lib/messaging/events';
+import { BrokerEvent, EntryEvent, eventsPerUser, InboxEntry } from '../lib/messaging/events';
 import { EndCode } from '../lib/messaging/disconnects';
 
 /** An entry appended to an inbox, and the event that announces it once its transaction commits. */
 export interface QueuedEntry {
   uid: number;
-  event: Extract<BrokerEvent, { t: 'entry' }>;
+  event: EntryEvent;
 }
 
 /** One entry for one user's inbox (appendEach). */
@@ -131,7 +131,7 @@ export abstract class BaseBroker implements Pick<Broker, 'notify' | 'notifyMany'
   }
 
   async announce(entries: QueuedEntry[]): Promise<void> {
-    await Promise.all(entries.map(({ uid, event }) => this.publish(uid, event).catch(err => {
+    await Promise.all(eventsPerUser(entries).map(({ uid, event }) => this.publish(uid, event).catch(err => {
       this.warn('[messaging] event for user %d not published: %s', uid, err.message);
     })));
   }

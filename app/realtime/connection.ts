@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { BrokerEvent, frameTypeOf } from '../lib/messaging/events';
+import { EntryEvent, frameTypeOf } from '../lib/messaging/events';
 import { frameText } from '../lib/messaging/messageView';
 import { compareEntryIds } from '../lib/messaging/streamIds';
 import { countDisconnect, framesDelivered } from '../lib/metrics/registry';
@@ -106,7 +106,7 @@ export class Connection {
   }
 
   /** A new inbox entry announced on the channel. */
-  onEntry(event: Extract<BrokerEvent, { t: 'entry' }>) {
+  onEntry(event: EntryEvent) {
     if (this.closed || !this.active) return;
     if (this.catchingUp) {
       this.again = true;

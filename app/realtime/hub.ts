@@ -227,6 +227,9 @@ export class Hub implements ConnectionHost {
       case 'entry':
         for (const conn of conns) conn.onEntry(event);
         break;
+      case 'entries':
+        for (const entry of event.l) for (const conn of conns) conn.onEntry(entry);
+        break;
       case 'end':
         for (const conn of [ ...conns ]) {
           if (event.s.includes(conn.sid)) this.end(conn, event.c);

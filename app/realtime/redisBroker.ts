@@ -3,7 +3,7 @@
 // through Pub/Sub. Every key of a user shares the `{uid}` hash tag (one Cluster slot).
 import { Application } from 'egg';
 import { SessionOverError } from '../lib/messaging/errors';
-import { BrokerEvent, InboxEntry, entryFields, entryFromFields } from '../lib/messaging/events';
+import { BrokerEvent, InboxEntry, entryFields, entryFromFields, eventsPerUser } from '../lib/messaging/events';
 import { DISCONNECTS } from '../lib/messaging/disconnects';
 import { channelUser, clientMsgKey, cursorKey, eventChannel, holdKey, inboxKey, processKey, socketOrderKey, socketsKey } from '../lib/messaging/keys';
 import { ACK_CURSOR, APPEND_ENTRY, CLOSE_SOCKET, OPEN_SOCKET, RELEASE_HOLD, START_CURSOR, TAKE_HOLD } from '../lib/messaging/scripts';
@@ -109,15 +109,16 @@ export class RedisBroker extends BaseBroker implements Broker {
   async announce(entries: QueuedEntry[]): Promise<void> {
     const { redis } = this;
     if (entries.length < 2 || (redis as { isCluster?: boolean }).isCluster) return super.announce(entries);
+    const events = eventsPerUser(entries);
     const pipeline = redis.pipeline();
-    for (const { uid, event } of entries) pipeline.publish(this.channel(uid), JSON.stringify(event));
+    for (const { uid, event } of events) pipeline.publish(this.channel(uid), JSON.stringify(event));
     try {
       const replies = (await pipeline.exec()) ?? [];
       replies.forEach(([ err ], i) => {
-        if (err) this.warn('[messaging] event for user %d not published: %s', entries[i].uid, err.message);
+        if (err) this.warn('[messaging] event for user %d not published: %s', events[i].uid, err.message);
       });
     } catch (err) {
-      this.warn('[messaging] events for %d users not published: %s', entries.length, (err as Error).message);
+      this.warn('[messaging] events for %d users not published: %s', events.length, (err as Error).message);
     }
   }
 

@@ -20,10 +20,14 @@ export interface InboxEntry {
 export const frameTypeOf = (kind: EntryKind): FrameType => (kind === 's' || kind === 'rs' ? 'singleChatSync' : 'singleChat');
 
 
+/** A new inbox entry, with the frame's data: the common case reads nothing. */
+export type EntryEvent = { t: 'entry'; e: string; p: string; k: EntryKind; d: unknown; o?: string };
+
 /** Events on `im:ev:{uid}`, JSON. */
 export type BrokerEvent =
-  /** A new inbox entry, with the frame's data: the common case reads nothing. */
-  | { t: 'entry'; e: string; p: string; k: EntryKind; d: unknown; o?: string }
+  | EntryEvent
+  /** Several new entries of one user, in inbox order: what one batch of the send path queued for them (eventsPerUser). */
+  | { t: 'entries'; l: EntryEvent[] }
   /** Sessions that are over: logout (4001) or revoked by a login elsewhere (4004). */
   | { t: 'end'; s: string[]; c: EndCode }
   /**
@@ -37,6 +41,20 @@ export type BrokerEvent =
   | { t: 'user'; c: UserEndCode }
   /** chatGetmessageOffLine: the session's socket catches up. */
   | { t: 'catchup'; s: string };
+
+/**
+ * The events announcing `entries` (in inbox order per user), one per user: a user's single entry
+ * as it is, several as one `entries` event. The send path publishes once per recipient per batch.
+ */
+export function eventsPerUser(entries: Array<{ uid: number; event: EntryEvent }>): Array<{ uid: number; event: BrokerEvent }> {
+  const byUser = new Map<number, EntryEvent[]>();
+  for (const { uid, event } of entries) {
+    const events = byUser.get(uid);
+    if (events) events.push(event);
+    else byUser.set(uid, [ event ]);
+  }
+  return [ ...byUser ].map(([ uid, events ]) => ({ uid, event: events.length === 1 ? events[0] : { t: 'entries', l: events } }));
+}
 
 /** Stream fields -> entry. */
 export function entryFromFields(id: string, fields: string[]): InboxEntry {

@@ -45,6 +45,24 @@ describe('realtime Hub (unit, fake sockets, in-memory broker)', () => {
     assert.equal(reads, 0);
   });
 
+  it('entries announced together reach the socket in inbox order from one event per user, without reading the inbox', async () => {
+    const ws = await open();
+    let reads = 0;
+    const read = deps.broker.read.bind(deps.broker);
+    deps.broker.read = async (...args) => { reads++; return read(...args); };
+    const published: string[] = [];
+    const publish = deps.broker.publish.bind(deps.broker);
+    deps.broker.publish = async (uid, event) => { published.push(`${uid}:${event.t}`); return publish(uid, event); };
+    const queued = [];
+    for (const n of [ 1, 2, 3 ]) queued.push(await deps.broker.append(UID, { kind: 'n', inline: JSON.stringify({ n }) }, { n }));
+    queued.push(await deps.broker.append(UID + 1, { kind: 'n', inline: JSON.stringify({ n: 9 }) }, { n: 9 }));
+    await deps.broker.announce(queued);
+    assert.deepEqual(published, [ `${UID}:entries`, `${UID + 1}:entry` ]);
+    await until(() => notices(ws).length === 3, 'the three notices');
+    assert.deepEqual(notices(ws), [ 1, 2, 3 ]);
+    assert.equal(reads, 0);
+  });
+
   it('the newest registered socket of a session is the only active one; when it closes the next newest becomes active and goes on from the confirmed cursor', async () => {
     const first = await open();
     await deps.broker.notify(UID, { n: 1 });
