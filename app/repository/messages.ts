@@ -4,7 +4,7 @@ import type { ExecuteValues, ResultSetHeader } from 'mysql2';
 import { Sequelize, Transaction } from 'sequelize';
 import { BLOCKS } from './friends.sql';
 import { MessageRow } from '../lib/messaging/messageView';
-import { AnyTransaction, pooledExecute, pooledQuery, transactionExecute } from '../lib/pooledQuery';
+import { AnyTransaction, pooledExecute, pooledQuery, pooledQueryUnion, transactionExecute } from '../lib/pooledQuery';
 import { TurnBatch } from '../lib/turnBatch';
 import { sqlTime } from '../lib/time';
 import type { Conversation } from '../model/conversation';
@@ -58,6 +58,15 @@ export type NewMessage = Omit<MessageRow, 'id' | 'isremove' | 'revoke_time'>;
 const MESSAGE_COLUMNS = 'id, conversation_id, seq, from_id, to_id, chat_type, type, data, options, from_name, from_avatar, ' +
   'to_name, to_avatar, send_uuid, group_json, from_ref, isremove, create_time, revoke_time';
 
+// findParties: both users (primary key), both directions of their friendship, the blocks and the pair's conversation (unique keys).
+const PARTY_OTHER = '(CASE WHEN u.id = :lo THEN :hi ELSE :lo END)';
+const FIND_PARTIES = 'SELECT u.id, u.uuid, u.username, u.nickname, u.avatar, u.status, u.is_deleted, u.role, u.userset, ' +
+  `g.nickname AS link_nickname, g.isblack AS link_isblack, g.status AS link_status, ${BLOCKS('u.id', PARTY_OTHER)} AS blocks_other, ` +
+  'c.id AS conversation FROM `user` u ' +
+  `LEFT JOIN goodfriend g ON g.user_id = u.id AND g.friend_id = ${PARTY_OTHER} ` +
+  'LEFT JOIN conversation c ON c.user_a = :lo AND c.user_b = :hi WHERE u.id IN (:lo, :hi)';
+type PartyRow = Party & { link_nickname: string | null; link_isblack: number | null; link_status: number | null; blocks_other: number;
+  conversation: string | null };
 const CONVERSATION_OF_PAIR = 'SELECT id FROM conversation WHERE user_a = ? AND user_b = ?';
 const CONVERSATION_OF_GROUP = 'SELECT id FROM conversation WHERE group_id = ?';
 // One range of (conversation_id, seq), backwards, stopping after :limit rows. Left to itself,
@@ -117,6 +126,13 @@ export function nextMessage(conversation: ConversationRow, message: Omit<NewMess
 export class MessageRepository {
   private autoincStep?: Promise<number>;
 
+  /** findParties' rows of the pairs asked for in one turn, in one statement (a lone pair: the plain statement). */
+  private readonly partyRows = new TurnBatch<string, PartyRow[]>(keys => pooledQueryUnion<PartyRow>(this.sequelize, 'write', FIND_PARTIES,
+    keys.map(key => {
+      const [ lo, hi ] = key.split(':').map(Number);
+      return { lo, hi };
+    }), 'id'));
+
   constructor(private readonly sequelize: Sequelize) {}
 
   private get messages() {
@@ -134,14 +150,7 @@ export class MessageRepository {
    */
   async findParties(x: number, y: number): Promise<Parties> {
     const [ lo, hi ] = pairOf(x, y);
-    const other = '(CASE WHEN u.id = :lo THEN :hi ELSE :lo END)';
-    const rows = await pooledQuery<Party & { link_nickname: string | null; link_isblack: number | null; link_status: number | null;
-      blocks_other: number; conversation: string | null; }>(this.sequelize, 'write',
-      'SELECT u.id, u.uuid, u.username, u.nickname, u.avatar, u.status, u.is_deleted, u.role, u.userset, ' +
-      `g.nickname AS link_nickname, g.isblack AS link_isblack, g.status AS link_status, ${BLOCKS('u.id', other)} AS blocks_other, ` +
-      'c.id AS conversation FROM `user` u ' +
-      `LEFT JOIN goodfriend g ON g.user_id = u.id AND g.friend_id = ${other} ` +
-      'LEFT JOIN conversation c ON c.user_a = :lo AND c.user_b = :hi WHERE u.id IN (:lo, :hi)', { lo, hi });
+    const rows = await this.partyRows.get(`${lo}:${hi}`);
     const users = new Map<number, Party>();
     const links: FriendLink[] = [];
     const blockers = new Set<number>();

@@ -6,7 +6,9 @@ import { app, mm } from 'egg-mock/bootstrap';
 import { QueryTypes, Transaction } from 'sequelize';
 import { SendJob } from '../../../app/lib/messaging/sendBatch';
 import { pairOf } from '../../../app/repository/messages';
-import { befriend, call, connect, listen, sendMessage, setSendCount, sleep, textBody, user } from './support';
+import * as pooledQuery from '../../../app/lib/pooledQuery';
+import { assertFail } from '../../helpers';
+import { befriend, blacklist, call, connect, listen, sendMessage, setSendCount, sleep, textBody, user } from './support';
 import { makeGroup, sendGroup } from '../groups/messageSupport';
 
 /** The batches the app's batcher stores (job counts), recorded while `work` runs; forces one batch in flight. */
@@ -279,6 +281,34 @@ describe('sendmessage batched (group commit)', function() {
     assert.equal(sizes.reduce((sum, size) => sum + size, 0), 5);
     assert.deepEqual(seen.filter(sql => /TRANSACTION|COMMIT|ROLLBACK|conversation|message|chat_group/i.test(sql)), []);
     assert.equal(transactions, 0);
+  });
+
+  it('the parties of the sends of one turn are read in one statement, and each send is decided on its own pair\'s rows', async () => {
+    const people = await Promise.all(Array.from({ length: 10 }, (_, i) => user(`bparty${i}`)));
+    const [ friendA, friendB, blockedA, blockedB, strangerA, strangerB, goneA, goneB, twinA, twinB ] = people;
+    await befriend(friendA.id, friendB.id);
+    await befriend(blockedA.id, blockedB.id);
+    await blacklist(blockedB.id, blockedA.id);
+    await setSendCount(strangerB.id, 0);
+    await befriend(goneA.id, goneB.id);
+    await app.model.query('UPDATE `user` SET status = 0 WHERE id = :id', { replacements: { id: goneB.id } });
+    await befriend(twinA.id, twinB.id);
+    const original = pooledQuery.pooledQueryUnion;
+    const unions: number[] = [];
+    mm(pooledQuery, 'pooledQueryUnion', (...args: Parameters<typeof original>) => {
+      if (args[2].includes('blocks_other')) unions.push(args[3].length);
+      return original(...args);
+    });
+    const sends: Array<[ typeof people[number], typeof people[number], number ]> = [
+      [ friendA, friendB, 200 ], [ blockedA, blockedB, 403 ], [ strangerA, strangerB, 403 ], [ goneA, goneB, 404 ],
+      [ twinA, twinB, 200 ], [ twinB, twinA, 200 ], [ friendB, friendA, 200 ],
+    ];
+    const answers = await Promise.all(sends.map(([ from, to ], i) => sendMessage(server.base, from.token, textBody(to.id, `party ${i}`))));
+    assert.deepEqual(answers.map(res => res.status), sends.map(([ , , status ]) => status));
+    assertFail(answers[1], 403, '对方把你拉黑了，不能发送消息');
+    assertFail(answers[2], 403, '对方设置成：需要您先成为他的好友才能发消息');
+    assertFail(answers[3], 404, '对方不存在或者被禁用，不能发消息');
+    assert.ok(unions.some(count => count > 1), `one statement for several pairs (sets per statement: ${unions.join(', ')})`);
   });
 
   it('a lone send goes at once: one batch of one, no wait', async () => {
