@@ -1,38 +1,11 @@
 // The session check's ZSCORE, on every authenticated request (README "Performance"). Those of
-// one turn of the event loop go out as one pipeline, one socket write (app/lib/turnBatch.ts).
-// A lone one, and every one on a Redis Cluster (whose pipelines must stay within one slot),
-// is a plain command.
+// one turn of the event loop go out as one pipeline, one socket write (app/lib/redisTurn.ts).
 import { Application } from 'egg';
-import { TurnBatch } from './turnBatch';
+import { turnCommand } from './redisTurn';
 
-type Pair = [ key: string, member: string ];
-
-async function scores(app: Application, pairs: Pair[]): Promise<Array<string | null>> {
-  // Read at each batch: the app's client, whatever it is now.
-  const { redis } = app;
-  if (pairs.length === 1 || (redis as { isCluster?: boolean }).isCluster) {
-    return Promise.all(pairs.map(([ key, member ]) => redis.zscore(key, member)));
-  }
-  const pipeline = redis.pipeline();
-  for (const [ key, member ] of pairs) pipeline.zscore(key, member);
-  const results = await pipeline.exec();
-  return results.map(([ err, score ]) => {
-    if (err) throw err;
-    return score as string | null;
-  });
-}
-
-const batches = new WeakMap<Application, TurnBatch<string, string | null>>();
-
-/** ZSCORE key member, batched with the others of this turn. */
+/** ZSCORE key member, sent with the other commands of this turn (on the app's client, whatever it is now). */
 export function sessionScore(app: Application, key: string, member: string): Promise<string | null> {
-  let batch = batches.get(app);
-  if (!batch) {
-    // Batched by "key\nmember"; a session key (prefix and user id) holds no line break.
-    const pair = (id: string): Pair => [ id.slice(0, id.indexOf('\n')), id.slice(id.indexOf('\n') + 1) ];
-    batches.set(app, batch = new TurnBatch(keys => scores(app, keys.map(pair))));
-  }
-  return batch.get(`${key}\n${member}`);
+  return turnCommand<string | null>(app.redis, 'zscore', key, member);
 }
 
 /**

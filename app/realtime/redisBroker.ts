@@ -7,6 +7,7 @@ import { BrokerEvent, InboxEntry, entryFields, entryFromFields, eventsPerUser } 
 import { DISCONNECTS } from '../lib/messaging/disconnects';
 import { channelUser, clientMsgKey, cursorKey, eventChannel, holdKey, inboxKey, processKey, socketOrderKey, socketsKey } from '../lib/messaging/keys';
 import { ACK_CURSOR, APPEND_ENTRY, CLOSE_SOCKET, OPEN_SOCKET, RELEASE_HOLD, START_CURSOR, TAKE_HOLD } from '../lib/messaging/scripts';
+import { turnCommand } from '../lib/redisTurn';
 import { AppendRequest, BaseBroker, Broker, BrokerListener, Hold, OpenedSocket, QueuedEntry } from './broker';
 
 type Redis = Application['redis'];
@@ -178,7 +179,7 @@ export class RedisBroker extends BaseBroker implements Broker {
   }
 
   async sessionCount(uid: number): Promise<number> {
-    return this.redis.zcard(this.app.config.im.session.keyPrefix + uid);
+    return turnCommand<number>(this.redis, 'zcard', this.app.config.im.session.keyPrefix + uid);
   }
 
   // client_msg_id: "p:<token>" while a send holds it, then the message id for 24 h.

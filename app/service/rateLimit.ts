@@ -2,6 +2,7 @@ import { Service } from 'egg';
 import { RateLimitedError } from '../lib/errors';
 import { countRateLimited } from '../lib/metrics/registry';
 import { RELEASE_ATTEMPT, TAKE_ATTEMPT, TAKE_DISTINCT } from '../lib/rateLimitScripts';
+import { turnCommand } from '../lib/redisTurn';
 
 export interface Bucket {
   key: string;
@@ -82,7 +83,8 @@ export default class RateLimitService extends Service {
   /** Counts one attempt in each bucket, or throws RateLimitedError if one is full. */
   async take(buckets: Bucket[]): Promise<void> {
     const args = buckets.flatMap(b => [ b.limit, b.windowSeconds * 1000 ]);
-    const waitMs = await this.redis.rateTake(buckets.length, ...buckets.map(b => b.key), ...args);
+    // Sent with the other commands of this turn (app/lib/redisTurn.ts): each take counts.
+    const waitMs = await turnCommand<number>(this.redis, 'rateTake', buckets.length, ...buckets.map(b => b.key), ...args);
     if (waitMs > 0) this.refuse(buckets, waitMs);
   }
 
