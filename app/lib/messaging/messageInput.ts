@@ -45,13 +45,18 @@ function recipient(body: Record<string, unknown>): number {
   return (sendtoId ?? toId)!;
 }
 
+// JSON's own whitespace, then the object's brace.
+const OBJECT_JSON_START = /^[ \t\n\r]*\{/;
+
 /** An object, or a string holding one (JSON, possibly URI-encoded); null when neither. */
 export function objectFrom(value: unknown, uriEncoded = false): Record<string, unknown> | null {
   if (isPlainObject(value)) return value;
   if (typeof value !== 'string') return null;
   const attempts = uriEncoded ? [ value, safeDecode(value) ] : [ value ];
   for (const text of attempts) {
-    if (text === undefined) continue;
+    // Only a text starting with "{" can be an object's JSON: the course client's URI-encoded
+    // options ("%7B%7D") skip a JSON.parse that would throw on every send.
+    if (text === undefined || !OBJECT_JSON_START.test(text)) continue;
     try {
       const parsed: unknown = JSON.parse(text);
       if (isPlainObject(parsed)) return parsed;

@@ -36,6 +36,13 @@ describe('app/lib/messaging', () => {
     assert.deepEqual(objectFrom('{"a":"%"}', true), { a: '%' });
     assert.equal(objectFrom('%E0%A4%A', true), null);
     assert.equal(objectFrom('[1]'), null);
+    // JSON's whitespace before the brace is JSON; other spaces, and texts that are not objects, are not.
+    assert.deepEqual(objectFrom(' \t\r\n{"a":1}'), { a: 1 });
+    assert.deepEqual(objectFrom('%20%7B%7D', true), {});
+    assert.equal(objectFrom('\u00a0{}'), null);
+    assert.equal(objectFrom('null'), null);
+    assert.equal(objectFrom('"{}"'), null);
+    assert.deepEqual(objectFrom('%7B%7D', true), {});
     assert.equal(objectFrom(5), null);
   });
 
