@@ -124,7 +124,8 @@ export class RedisBroker extends BaseBroker implements Broker {
   }
 
   async read(uid: number, after: string, count: number): Promise<InboxEntry[]> {
-    const rows = await this.redis.xrange(inboxKey(uid), `(${after}`, '+', 'COUNT', count);
+    // With the other commands of this turn (app/lib/redisTurn.ts): a heartbeat's catch-ups of many sockets are one pipeline.
+    const rows = await turnCommand<Array<[ string, string[] ]>>(this.redis, 'xrange', inboxKey(uid), `(${after}`, '+', 'COUNT', count);
     return rows.map(([ id, fields ]) => entryFromFields(id, fields));
   }
 
