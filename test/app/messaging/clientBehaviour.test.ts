@@ -98,24 +98,33 @@ describe('the course client against the server (CONTRACT-client-behaviour)', () 
     });
   });
 
+  /**
+   * A visitor (befriended by friend01) with the course client's two sockets, then `route`
+   * (registering in place, or logging in to `username`) on the same device and the new
+   * account's two sockets: after 300 ms the visitor's sockets are still open, with no close code.
+   */
+  async function visitorThenAccount(route: typeof REG_CHAT | typeof LOGIN_CHAT, username: string) {
+    const friend = await user('friend01');
+    const deviceId = newDeviceId();
+    const visitor = await arrive(deviceId);
+    await befriend(friend.id, visitor.id);
+    const old = client(visitor.token, 'visitor');
+    await old.connectPair();
+    await eventually(() => old.open().length === 2, 'the visitor\'s two sockets');
+    const account = await withCredentials(route, deviceId, username);
+    const fresh = client(account.token, 'user');
+    await fresh.connectPair();
+    await eventually(() => fresh.open().length === 2, 'the account\'s two sockets');
+    await sleep(300);
+    assert.deepEqual(old.codes, [], 'no close code for the visitor\'s sockets');
+    assert.equal(old.open().length, 2);
+    return { friend, visitor, account, old, fresh };
+  }
+
   describe('registering in place (§3)', () => {
     it('the visitor\'s sockets get no close code, the old instance reconnects with the visitor token as the same session, messages flow', async () => {
-      const friend = await user('friend01');
-      const deviceId = newDeviceId();
-      const visitor = await arrive(deviceId);
-      await befriend(friend.id, visitor.id);
-      const old = client(visitor.token, 'visitor');
-      await old.connectPair();
-      await eventually(() => old.open().length === 2, 'the visitor\'s two sockets');
-
-      const registered = await withCredentials(REG_CHAT, deviceId, 'newuser01');
-      assert.equal(registered.id, visitor.id);
-      const fresh = client(registered.token, 'user');
-      await fresh.connectPair();
-      await eventually(() => fresh.open().length === 2, 'the user\'s two sockets');
-      await sleep(300);
-      assert.deepEqual(old.codes, [], 'no close code for the visitor\'s sockets');
-      assert.equal(old.open().length, 2);
+      const { friend, visitor, account, old, fresh } = await visitorThenAccount(REG_CHAT, 'newuser01');
+      assert.equal(account.id, visitor.id);
 
       await sendText(server.base, friend.token, visitor.id, 'after the upgrade');
       await eventually(() => sum(fresh.received('after the upgrade')) === 1 && sum(old.received('after the upgrade')) === 1, () => `one copy per session: ${JSON.stringify([ fresh.sockets.map(s => s.chats.length), old.sockets.map(s => s.chats.length) ])}`);
@@ -134,23 +143,9 @@ describe('the course client against the server (CONTRACT-client-behaviour)', () 
 
   describe('logging in to another account (§3: visitorloginChat leaves the visitor\'s sessions alone)', () => {
     it('the old visitor instance keeps its sockets, and after they drop it reconnects with the visitor token: no close code, messages flow', async () => {
-      const friend = await user('friend01');
       await register('existing01');
-      const deviceId = newDeviceId();
-      const visitor = await arrive(deviceId);
-      await befriend(friend.id, visitor.id);
-      const old = client(visitor.token, 'visitor');
-      await old.connectPair();
-      await eventually(() => old.open().length === 2, 'the visitor\'s two sockets');
-
-      const account = await withCredentials(LOGIN_CHAT, deviceId, 'existing01');
+      const { friend, visitor, account, old, fresh } = await visitorThenAccount(LOGIN_CHAT, 'existing01');
       assert.notEqual(account.id, visitor.id);
-      const fresh = client(account.token, 'user');
-      await fresh.connectPair();
-      await eventually(() => fresh.open().length === 2, 'the account\'s two sockets');
-      await sleep(300);
-      assert.deepEqual(old.codes, [], 'no close code for the visitor\'s sockets');
-      assert.equal(old.open().length, 2);
 
       const before = old.handshakes;
       old.dropAll();
