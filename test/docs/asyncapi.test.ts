@@ -9,9 +9,10 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { app, mm } from 'egg-mock/bootstrap';
 import { DISCONNECTS } from '../../app/lib/messaging/disconnects';
+import { socketsKey } from '../../app/lib/messaging/keys';
 import zhTexts from '../../config/locale/zh-CN.json';
 import { login, logout, register } from '../helpers';
-import { Client, befriend, call, connect, device, listen, sendText, user } from '../app/messaging/support';
+import { Client, befriend, call, connect, device, listen, sendText, sleep, user } from '../app/messaging/support';
 import { joinGroup, makeGroup, revokeGroup, sendGroup } from '../app/groups/messageSupport';
 
 const SPEC = path.join(__dirname, '../../docs/asyncapi.yaml');
@@ -86,6 +87,9 @@ describe('docs/asyncapi.yaml', () => {
     await register('doc_ws_c');
     const first = await login('doc_ws_c');
     const replaced = await connect(server.port, first.token);
+    // Registered (after the welcome frame): a session revoked before that closes 4001 instead (SessionOverError).
+    for (let i = 0; i < 200 && !await app.redis.zcard(socketsKey(first.id)); i++) await sleep(10);
+    assert.equal(await app.redis.zcard(socketsKey(first.id)), 1, 'the socket registered');
     mm(app.config.im.session, 'policy', 'single');
     await login('doc_ws_c');
     assert.equal((await replaced.closed).code, 4004);

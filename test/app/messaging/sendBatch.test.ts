@@ -98,8 +98,12 @@ describe('sendmessage batched (group commit)', function() {
     assert.equal(pacerAnswer.status, 200);
     assert.deepEqual([ lockedAnswer.status, lockedAnswer.body ], [ 503, { msg: 'fail', data: '服务暂不可用，请稍后再试' }]);
     assert.deepEqual(otherAnswers.map(answer => answer.status), others.map(() => 200));
-    // The batch [locked, ...others] failed as a whole, then each send went alone.
-    assert.deepEqual(sizes.slice(0, 2), [ 1, 1 + others.length ], JSON.stringify(sizes));
+    // The pacer alone (twice when its first lock wait timed out before the test released it:
+    // the one retry of a lone send), then the batch [locked, ...others] failed as a whole,
+    // then each send went alone.
+    const shared = sizes.indexOf(1 + others.length);
+    assert.ok(shared >= 1 && sizes.every((size, i) => i === shared || size === 1), JSON.stringify(sizes));
+    assert.ok(sizes.length - shared - 1 >= 1 + others.length, JSON.stringify(sizes));
     await Promise.all(otherSockets.map(socket => socket.received(2)));
     await sleep(300);
     otherSockets.forEach((socket, i) => {
