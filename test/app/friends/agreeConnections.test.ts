@@ -46,11 +46,12 @@ async function applied(pairs: Array<[ Member, Member ]>): Promise<number[]> {
 describe('friends: an agree holds one pooled connection', () => {
   keepTestServerListening();
 
-  it('handleapply agree and autoAddFriendAndAgree hold at most one connection at a time', async () => {
+  it('applyfriend, handleapply agree and autoAddFriendAndAgree hold at most one connection at a time', async () => {
     const [ a, b, c, d ] = await members([ 'pool0001', 'pool0002', 'pool0003', 'pool0004' ]);
     // d lets anyone add them (autoAddFriendAndAgree).
     await execute('UPDATE `user` SET invite_confirm = 0 WHERE id = :id', { id: d.id });
-    const [ id ] = await applied([[ a, b ]]);
+    assert.equal(await peakConnections(async () => assertOk(await apply(a, b.id))), 1, 'applyfriend');
+    const { id } = (await applicationRow(a.id, b.id))!;
     assert.equal(await peakConnections(async () => assertOk(await handle(b, id, 'agree'))), 1, 'handleapply agree');
     assert.equal(await pairRowCount(a.id, b.id), 2);
     assert.equal(await peakConnections(async () => assertOk(await post('/api/chat/autoAddFriendAndAgree', c.token, { friend_id: d.id }))), 1,
