@@ -4,7 +4,7 @@ import type { ExecuteValues, ResultSetHeader } from 'mysql2';
 import { Sequelize, Transaction } from 'sequelize';
 import { BLOCKS } from './friends.sql';
 import { MessageRow } from '../lib/messaging/messageView';
-import { AnyTransaction, pooledExecute, pooledQuery, pooledQueryUnion, transactionExecute } from '../lib/pooledQuery';
+import { AnyTransaction, pooledExecute, pooledQuery, pooledQueryUnion, transactionExecute, transactionQuery } from '../lib/pooledQuery';
 import { TurnBatch } from '../lib/turnBatch';
 import { sqlTime } from '../lib/time';
 import type { Conversation } from '../model/conversation';
@@ -146,11 +146,15 @@ export class MessageRepository {
   /**
    * Both users, both directions of their friendship, which of them blocks the other
    * (`blockers`, user_block) and their conversation's id, in one query (primary key, then
-   * unique keys): sendmessage's only read before its transaction, on the pooled connection.
+   * unique keys): sendmessage's only read before its transaction, on the pooled connection;
+   * a notice stored inside another use case's transaction reads on that transaction's connection.
    */
-  async findParties(x: number, y: number): Promise<Parties> {
+  async findParties(x: number, y: number, transaction?: AnyTransaction): Promise<Parties> {
     const [ lo, hi ] = pairOf(x, y);
-    const rows = await this.partyRows.get(`${lo}:${hi}`);
+    // Inside a transaction, on its connection: a second pooled connection taken while the
+    // transaction holds one can wait for ever once every connection of the pool is held that way
+    // (docs/performance.md, the apply+agree cycle's regression of 2026-12-07).
+    const rows = transaction ? await transactionQuery<PartyRow>(transaction, FIND_PARTIES, { lo, hi }) : await this.partyRows.get(`${lo}:${hi}`);
     const users = new Map<number, Party>();
     const links: FriendLink[] = [];
     const blockers = new Set<number>();

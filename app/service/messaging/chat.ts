@@ -180,7 +180,8 @@ export default class ChatService extends Service {
    * NotFoundError('messaging.error.recipientUnavailable') if either user is missing.
    */
   async storeSystemNotice(transaction: Transaction, notice: SystemNoticeInput): Promise<MessageObject> {
-    const { users, links, conversationId } = await this.app.repos.messages.findParties(notice.fromId, notice.toId);
+    // On the transaction's connection (it holds one already), after its writes: the remarks just stored.
+    const { users, links, conversationId } = await this.app.repos.messages.findParties(notice.fromId, notice.toId, transaction);
     const sender = users.get(notice.fromId);
     const recipient = users.get(notice.toId);
     if (!sender || !recipient) throw new NotFoundError('messaging.error.recipientUnavailable');
