@@ -292,7 +292,9 @@ export class FriendRepository {
   }
 
   /** My row about a visible friend I did not blacklist, or null. */
-  findFriendRow(me: number, friend: number): Promise<PairRow | null> {
+  findFriendRow(me: number, friend: number, transaction?: Transaction): Promise<PairRow | null> {
+    // Inside a transaction, on its own connection (never a second pooled one: oneConnection.test.ts).
+    if (transaction) return this.findFirst<PairRow>(SQL.myFriendRow, { me, friend }, transaction);
     return this.friendRows.get(`${me}:${friend}`);
   }
 

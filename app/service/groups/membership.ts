@@ -70,7 +70,7 @@ export default class MembershipService extends Service {
         const inviter = selfJoin ? null : identities.find(user => user.id === userId)!;
         if (inviter) {
           if (inviter.member_status !== MEMBER_STATUS) throw new ForbiddenError('groups.notMember');
-          if (!await this.app.repos.friends.findFriendRow(userId, inviteeId)) throw new ForbiddenError('groups.friendsOnly');
+          if (!await this.app.repos.friends.findFriendRow(userId, inviteeId, transaction)) throw new ForbiddenError('groups.friendsOnly');
         }
         const byOwner = group.user_id === userId;
         const direct = byOwner || group.invite_confirm === 0;
