@@ -69,12 +69,26 @@ type PartyRow = Party & { link_nickname: string | null; link_isblack: number | n
   conversation: string | null };
 const CONVERSATION_OF_PAIR = 'SELECT id FROM conversation WHERE user_a = ? AND user_b = ?';
 const CONVERSATION_OF_GROUP = 'SELECT id FROM conversation WHERE group_id = ?';
+// A digest of every column a message's object is built from (messageView.ts messageObject):
+// QUOTE() makes each text distinct from NULL and from the separators, so equal digests mean equal
+// objects (MD5 as a fingerprint, not for security). A revoke changes `isremove` and `data`, so
+// the history page read after it carries another digest, and its object is built again.
+const MESSAGE_DIGEST = "MD5(CONCAT_WS(',', id, seq, from_id, to_id, chat_type, isremove, create_time, QUOTE(type), QUOTE(data), " +
+  'QUOTE(options), QUOTE(from_name), QUOTE(from_avatar), QUOTE(to_name), QUOTE(to_avatar), QUOTE(send_uuid), QUOTE(group_json), QUOTE(from_ref)))';
 // One range of (conversation_id, seq), backwards, stopping after :limit rows. Left to itself,
 // MariaDB takes `ref` on conversation_id alone and walks the conversation from its newest message
 // down to :before (5,000 rows read for a page of 50 in the middle of 10,000); the index forced
-// and the ORDER BY naming both key parts make it a range that starts at :before.
-const HISTORY_PAGE = `SELECT ${MESSAGE_COLUMNS} FROM message FORCE INDEX (idx_message_conversation_seq)
+// and the ORDER BY naming both key parts make it a range that starts at :before. Each message as
+// its id and digest only: the objects are kept serialized per process (app/lib/messaging/messageJson.ts).
+const HISTORY_KEYS = `SELECT id, seq, ${MESSAGE_DIGEST} AS digest FROM message FORCE INDEX (idx_message_conversation_seq)
   WHERE conversation_id = :conversationId AND seq < :before AND seq > :after ORDER BY conversation_id DESC, seq DESC LIMIT :limit`;
+const DIGESTED_MESSAGES = `SELECT ${MESSAGE_COLUMNS}, ${MESSAGE_DIGEST} AS digest FROM message WHERE id IN (:ids)`;
+
+/** A message of a history page as its id and the digest of its content (HISTORY_KEYS). */
+export interface MessageKey {
+  id: string;
+  digest: string;
+}
 
 /** A single chat's pair, lower id first (CONTRACT data model: user_a < user_b). */
 export const pairOf = (x: number, y: number): [ number, number ] => (x < y ? [ x, y ] : [ y, x ]);
@@ -326,13 +340,31 @@ export class MessageRepository {
   }
 
   /**
-   * A conversation's messages with `after` < `seq` < `before`, newest first: one range of
-   * (conversation_id, seq). `after` is a group member's join_seq (0: from the start).
+   * A conversation's messages with `after` < `seq` < `before`, newest first, as ids and digests:
+   * one range of (conversation_id, seq). `after` is a group member's join_seq (0: from the start).
+   * The pages asked for in one turn of the event loop are read by one statement (equal pages share it).
    */
-  async listHistory(conversationId: string, before: number, limit: number, after = 0): Promise<MessageRow[]> {
-    // A hot read of many rows: on a pooled connection, on the primary, text protocol (app/lib/pooledQuery.ts).
-    return pooledQuery<MessageRow>(this.sequelize, 'write', HISTORY_PAGE, { conversationId, before, after, limit });
+  async listHistoryKeys(conversationId: string, before: number, limit: number, after = 0): Promise<MessageKey[]> {
+    return this.historyBatch.get(`${conversationId}:${before}:${after}:${limit}`);
   }
+
+  /** Messages by id with their digests (the history's messages not kept yet), in no order. */
+  async listDigestedMessages(ids: string[]): Promise<Array<MessageRow & MessageKey>> {
+    // A hot read of many rows: on a pooled connection, on the primary, text protocol (app/lib/pooledQuery.ts).
+    const rows = await pooledQuery<MessageRow & MessageKey>(this.sequelize, 'write', DIGESTED_MESSAGES, { ids });
+    for (const row of rows) row.id = String(row.id);
+    return rows;
+  }
+
+  private readonly historyBatch = new TurnBatch<string, MessageKey[]>(async keys => {
+    // Each key is a page: conversation, before, after, limit (listHistoryKeys).
+    const sets = keys.map(key => {
+      const [ conversationId, before, after, limit ] = key.split(':');
+      return { conversationId, before: Number(before), after: Number(after), limit: Number(limit) };
+    });
+    const pages = await pooledQueryUnion<MessageKey>(this.sequelize, 'write', HISTORY_KEYS, sets, 'seq DESC');
+    return pages.map(rows => rows.map(row => ({ id: String(row.id), digest: row.digest })));
+  });
 
   // A group's conversation (CONTRACT-groups §B): one row per group (UNIQUE group_id), chat_type 2,
   // no users; its lock orders the group's messages and stored notices as a pair's does.

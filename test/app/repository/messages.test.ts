@@ -33,8 +33,14 @@ describe('MessageRepository (app.repos.messages)', () => {
     assert.deepEqual([ after!.last_seq, mine, theirs ], [ 2, 1, 0 ], 'a system notice is not counted as sent');
     const row = (await repo.findMessage(String(stored.first.id)))!;
     assert.equal(row.create_time.toISOString(), '2026-12-06T10:00:00.123Z', 'milliseconds kept');
-    assert.deepEqual((await repo.listHistory(stored.conversation.id, 4294967296, 10)).map(m => m.seq), [ 2, 1 ]);
-    assert.deepEqual((await repo.listHistory(stored.conversation.id, 2, 10)).map(m => m.seq), [ 1 ]);
+    const [ first, notice ] = [ stored.first.id, stored.notice.id ].map(String);
+    const keys = await repo.listHistoryKeys(stored.conversation.id, 4294967296, 10);
+    assert.deepEqual(keys.map(key => key.id), [ notice, first ]);
+    assert.deepEqual((await repo.listHistoryKeys(stored.conversation.id, 2, 10)).map(key => key.id), [ first ]);
+    assert.deepEqual((await repo.listHistoryKeys(stored.conversation.id, 4294967296, 10, 1)).map(key => key.id), [ notice ], 'after a join_seq');
+    assert.notEqual(keys[0].digest, keys[1].digest);
+    const digested = await repo.listDigestedMessages([ first, notice ]);
+    assert.deepEqual(digested.map(row => [ row.id, row.digest ]).sort(), keys.map(key => [ key.id, key.digest ]).sort(), 'the same digests both ways');
     const found = await repo.listMessages([ String(stored.notice.id), String(stored.first.id), '999999999' ]);
     assert.deepEqual([ ...found.keys() ].sort(), [ stored.first.id, stored.notice.id ].map(String).sort());
   });
