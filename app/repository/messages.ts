@@ -67,22 +67,29 @@ const FIND_PARTIES = 'SELECT u.id, u.uuid, u.username, u.nickname, u.avatar, u.s
   'LEFT JOIN conversation c ON c.user_a = :lo AND c.user_b = :hi WHERE u.id IN (:lo, :hi)';
 type PartyRow = Party & { link_nickname: string | null; link_isblack: number | null; link_status: number | null; blocks_other: number;
   conversation: string | null };
-const CONVERSATION_OF_PAIR = 'SELECT id FROM conversation WHERE user_a = ? AND user_b = ?';
-const CONVERSATION_OF_GROUP = 'SELECT id FROM conversation WHERE group_id = ?';
-// A digest of every column a message's object is built from (messageView.ts messageObject):
-// QUOTE() makes each text distinct from NULL and from the separators, so equal digests mean equal
-// objects (MD5 as a fingerprint, not for security). A revoke changes `isremove` and `data`, so
-// the history page read after it carries another digest, and its object is built again.
-const MESSAGE_DIGEST = "MD5(CONCAT_WS(',', id, seq, from_id, to_id, chat_type, isremove, create_time, QUOTE(type), QUOTE(data), " +
-  'QUOTE(options), QUOTE(from_name), QUOTE(from_avatar), QUOTE(to_name), QUOTE(to_avatar), QUOTE(send_uuid), QUOTE(group_json), QUOTE(from_ref)))';
-// One range of (conversation_id, seq), backwards, stopping after :limit rows. Left to itself,
-// MariaDB takes `ref` on conversation_id alone and walks the conversation from its newest message
-// down to :before (5,000 rows read for a page of 50 in the middle of 10,000); the index forced
-// and the ORDER BY naming both key parts make it a range that starts at :before. Each message as
-// its id and digest only: the objects are kept serialized per process (app/lib/messaging/messageJson.ts).
-const HISTORY_KEYS = `SELECT id, seq, ${MESSAGE_DIGEST} AS digest FROM message FORCE INDEX (idx_message_conversation_seq)
-  WHERE conversation_id = :conversationId AND seq < :before AND seq > :after ORDER BY conversation_id DESC, seq DESC LIMIT :limit`;
-const DIGESTED_MESSAGES = `SELECT ${MESSAGE_COLUMNS}, ${MESSAGE_DIGEST} AS digest FROM message WHERE id IN (:ids)`;
+// A digest of every column a message's object is built from (messageView.ts messageObject), of
+// the message `m`: QUOTE() makes each text distinct from NULL and from the separators, so equal
+// digests mean equal objects (MD5 as a fingerprint, not for security). A revoke changes
+// `isremove` and `data`, so the history page read after it carries another digest, and its
+// object is built again.
+const MESSAGE_DIGEST = "MD5(CONCAT_WS(',', m.id, m.seq, m.from_id, m.to_id, m.chat_type, m.isremove, m.create_time, QUOTE(m.type), " +
+  'QUOTE(m.data), QUOTE(m.options), QUOTE(m.from_name), QUOTE(m.from_avatar), QUOTE(m.to_name), QUOTE(m.to_avatar), QUOTE(m.send_uuid), ' +
+  'QUOTE(m.group_json), QUOTE(m.from_ref)))';
+// A history page: the conversation found by its unique key (`owner`), a `const` table to MariaDB,
+// so its id is a constant when the plan is made; then one range of (conversation_id, seq),
+// backwards, stopping after :limit rows. Left to itself, MariaDB takes `ref` on conversation_id
+// alone and walks the conversation from its newest message down to :before (5,000 rows read for
+// a page of 50 in the middle of 10,000); the index forced and the ORDER BY naming both key parts
+// make it a range that starts at :before. Each message as its id and digest only: the objects are
+// kept serialized per process (app/lib/messaging/messageJson.ts). No conversation: no rows.
+const historyKeys = (owner: string) => `SELECT m.id, m.seq, ${MESSAGE_DIGEST} AS digest FROM conversation c
+  STRAIGHT_JOIN message m FORCE INDEX (idx_message_conversation_seq) ON m.conversation_id = c.id
+  WHERE ${owner} AND m.seq < :before AND m.seq > :after ORDER BY m.conversation_id DESC, m.seq DESC LIMIT :limit`;
+const HISTORY_KEYS = { pair: historyKeys('c.user_a = :userA AND c.user_b = :userB'), group: historyKeys('c.group_id = :groupId') };
+const DIGESTED_MESSAGES = `SELECT ${MESSAGE_COLUMNS}, ${MESSAGE_DIGEST} AS digest FROM message m WHERE id IN (:ids)`;
+
+/** Whose history: a single chat's pair (either order), or a group's. */
+export type HistoryOwner = { pair: [ number, number ] } | { group: number };
 
 /** A message of a history page as its id and the digest of its content (HISTORY_KEYS). */
 export interface MessageKey {
@@ -179,13 +186,6 @@ export class MessageRepository {
       }
     }
     return { users, links, blockers, conversationId: rows[0]?.conversation ? String(rows[0].conversation) : null };
-  }
-
-  /** The pair's conversation id, or null. */
-  async findConversationId(x: number, y: number): Promise<string | null> {
-    // A hot read (history): prepared on a pooled connection, on the primary (app/lib/pooledQuery.ts).
-    const [ row ] = await pooledExecute<{ id: number | string }>(this.sequelize, 'write', CONVERSATION_OF_PAIR, pairOf(x, y));
-    return row ? String(row.id) : null;
   }
 
   /**
@@ -340,12 +340,14 @@ export class MessageRepository {
   }
 
   /**
-   * A conversation's messages with `after` < `seq` < `before`, newest first, as ids and digests:
-   * one range of (conversation_id, seq). `after` is a group member's join_seq (0: from the start).
-   * The pages asked for in one turn of the event loop are read by one statement (equal pages share it).
+   * The messages of the pair's or group's conversation with `after` < `seq` < `before`, newest
+   * first, as ids and digests; [] without a conversation. `after` is a group member's join_seq (0:
+   * from the start). The pages asked for in one turn of the event loop are read by one statement
+   * per kind (equal pages share it).
    */
-  async listHistoryKeys(conversationId: string, before: number, limit: number, after = 0): Promise<MessageKey[]> {
-    return this.historyBatch.get(`${conversationId}:${before}:${after}:${limit}`);
+  async listHistoryKeys(owner: HistoryOwner, before: number, limit: number, after = 0): Promise<MessageKey[]> {
+    const range = `${before}:${after}:${limit}`;
+    return this.historyBatch.get('pair' in owner ? `pair:${pairOf(...owner.pair).join(':')}:${range}` : `group:${owner.group}:${range}`);
   }
 
   /** Messages by id with their digests (the history's messages not kept yet), in no order. */
@@ -356,25 +358,25 @@ export class MessageRepository {
     return rows;
   }
 
+  // Each key is a page (listHistoryKeys): `pair:userA:userB:before:after:limit` or `group:groupId:before:after:limit`.
   private readonly historyBatch = new TurnBatch<string, MessageKey[]>(async keys => {
-    // Each key is a page: conversation, before, after, limit (listHistoryKeys).
-    const sets = keys.map(key => {
-      const [ conversationId, before, after, limit ] = key.split(':');
-      return { conversationId, before: Number(before), after: Number(after), limit: Number(limit) };
-    });
-    const pages = await pooledQueryUnion<MessageKey>(this.sequelize, 'write', HISTORY_KEYS, sets, 'seq DESC');
-    return pages.map(rows => rows.map(row => ({ id: String(row.id), digest: row.digest })));
+    const pages = new Map<string, MessageKey[]>();
+    await Promise.all((Object.keys(HISTORY_KEYS) as Array<keyof typeof HISTORY_KEYS>).map(async kind => {
+      const mine = keys.filter(key => key.startsWith(`${kind}:`));
+      if (!mine.length) return;
+      const sets = mine.map(key => {
+        const numbers = key.split(':').slice(1).map(Number);
+        const [ before, after, limit ] = numbers.slice(-3);
+        return { ...(kind === 'pair' ? { userA: numbers[0], userB: numbers[1] } : { groupId: numbers[0] }), before, after, limit };
+      });
+      const rows = await pooledQueryUnion<MessageKey>(this.sequelize, 'write', HISTORY_KEYS[kind], sets, 'seq DESC');
+      mine.forEach((key, i) => pages.set(key, rows[i].map(row => ({ id: String(row.id), digest: row.digest }))));
+    }));
+    return keys.map(key => pages.get(key)!);
   });
 
   // A group's conversation (CONTRACT-groups §B): one row per group (UNIQUE group_id), chat_type 2,
   // no users; its lock orders the group's messages and stored notices as a pair's does.
-
-  /** The group's conversation id, or null (nothing was stored in it yet). */
-  async findGroupConversationId(groupId: number): Promise<string | null> {
-    // A hot read (group history): prepared on a pooled connection, on the primary (app/lib/pooledQuery.ts).
-    const [ row ] = await pooledExecute<{ id: number | string }>(this.sequelize, 'write', CONVERSATION_OF_GROUP, [ groupId ]);
-    return row ? String(row.id) : null;
-  }
 
   /** Creates the group's conversation if missing (ON DUPLICATE KEY UPDATE: an exclusive lock at once, as saveConversation). */
   async saveGroupConversation(groupId: number, transaction: AnyTransaction): Promise<void> {

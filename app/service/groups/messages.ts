@@ -16,7 +16,6 @@
 import { Service } from 'egg';
 import { Transaction } from 'sequelize';
 import { retryOnLockConflict } from '../../lib/dependencyErrors';
-import { okListBody } from '../../lib/envelope';
 import { ForbiddenError, NotFoundError, ServiceUnavailableError } from '../../lib/errors';
 import { GroupRow, avatarInGroup, groupView, nameInGroup } from '../../lib/groups/views';
 import { SendInput } from '../../lib/messaging/messageInput';
@@ -165,9 +164,7 @@ export default class GroupMessageService extends Service {
     const [ group, membership ] = await Promise.all([ repos.groups.findGroup(groupId), repos.groups.findMembership(groupId, callerId) ]);
     if (!group || group.status !== 1) throw new NotFoundError('groups.notFound');
     if (!membership || membership.status !== 1) throw new ForbiddenError('groups.notMember');
-    const conversationId = await repos.messages.findGroupConversationId(groupId);
-    if (!conversationId) return okListBody([]);
-    return this.ctx.service.messaging.chat.historyPage(conversationId, before ?? 4294967296, limit, membership.join_seq);
+    return this.ctx.service.messaging.chat.historyPage({ group: groupId }, before ?? 4294967296, limit, membership.join_seq);
   }
 
   /** Inserts the group's next row (G as `group` is now) and builds its message object. */

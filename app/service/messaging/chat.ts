@@ -11,7 +11,7 @@ import { MessageObject, MessageRow, RevokeNotice, messageObject, revokeNotice, r
 import { messagesStored } from '../../lib/metrics/registry';
 import { Bucket } from '../rateLimit';
 import { QueuedEntry } from '../../realtime/broker';
-import { ConversationRow, FriendLink, NewMessage, Party } from '../../repository/messages';
+import { ConversationRow, FriendLink, HistoryOwner, NewMessage, Party } from '../../repository/messages';
 import { NOW_FRIENDS } from '../../lib/friends/notices';
 
 /** The caller of a route: user id, session id and role as stored. */
@@ -274,18 +274,18 @@ export default class ChatService extends Service {
   async history(callerId: number, otherId: number, before: number | undefined, limit: number, chatType = 'single'): Promise<Buffer> {
     if (chatType === 'group') return this.ctx.service.groups.messages.history(callerId, otherId, before, limit);
     if (otherId === callerId) throw new ValidationError('messaging.validation.self');
-    const conversationId = await this.app.repos.messages.findConversationId(callerId, otherId);
-    return conversationId ? this.historyPage(conversationId, before ?? 4294967296, limit) : okListBody([]);
+    return this.historyPage({ pair: [ callerId, otherId ] }, before ?? 4294967296, limit);
   }
 
   /**
-   * A conversation's messages with `after` < `seq` < `before`, newest first, as the answer's
-   * bytes: the page's ids and digests read, each message's JSON kept (app/lib/messaging/messageJson.ts)
-   * or built from its row, read now. `after` is a group member's join_seq (0: from the start).
+   * The messages of the pair's or group's conversation with `after` < `seq` < `before`, newest
+   * first, as the answer's bytes: the page's ids and digests read, each message's JSON kept
+   * (app/lib/messaging/messageJson.ts) or built from its row, read now. `after` is a group
+   * member's join_seq (0: from the start).
    */
-  async historyPage(conversationId: string, before: number, limit: number, after = 0): Promise<Buffer> {
+  async historyPage(owner: HistoryOwner, before: number, limit: number, after = 0): Promise<Buffer> {
     const store = this.app.repos.messages;
-    const keys = await store.listHistoryKeys(conversationId, before, limit, after);
+    const keys = await store.listHistoryKeys(owner, before, limit, after);
     const items = keys.map(key => keptMessageJson(key.id, key.digest));
     const missing = keys.filter((_key, i) => !items[i]).map(key => key.id);
     if (missing.length) {
