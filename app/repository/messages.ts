@@ -370,7 +370,10 @@ export class MessageRepository {
         return { ...(kind === 'pair' ? { userA: numbers[0], userB: numbers[1] } : { groupId: numbers[0] }), before, after, limit };
       });
       const rows = await pooledQueryUnion<MessageKey>(this.sequelize, 'write', HISTORY_KEYS[kind], sets, 'seq DESC');
-      mine.forEach((key, i) => pages.set(key, rows[i].map(row => ({ id: String(row.id), digest: row.digest }))));
+      mine.forEach((key, i) => {
+        for (const row of rows[i]) row.id = String(row.id);
+        pages.set(key, rows[i]);
+      });
     }));
     return keys.map(key => pages.get(key)!);
   });
