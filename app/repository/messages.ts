@@ -80,18 +80,25 @@ const MESSAGE_DIGEST = "MD5(CONCAT_WS(',', m.id, m.seq, m.from_id, m.to_id, m.ch
 // backwards, stopping after :limit rows. Left to itself, MariaDB takes `ref` on conversation_id
 // alone and walks the conversation from its newest message down to :before (5,000 rows read for
 // a page of 50 in the middle of 10,000); the index forced and the ORDER BY naming both key parts
-// make it a range that starts at :before. Each message as its id and digest only: the objects are
-// kept serialized per process (app/lib/messaging/messageJson.ts). No conversation: no rows.
-const historyKeys = (owner: string) => `SELECT m.id, m.seq, ${MESSAGE_DIGEST} AS digest FROM conversation c
+// make it a range that starts at :before. Each message as its id and digest (`keys`), or as its
+// row with its digest (`rows`, for a conversation whose messages this process mostly does not
+// keep yet): the objects are kept serialized per process (app/lib/messaging/messageJson.ts). No
+// conversation: no rows.
+const historyPage = (columns: string, owner: string) => `SELECT ${columns}, ${MESSAGE_DIGEST} AS digest FROM conversation c
   STRAIGHT_JOIN message m FORCE INDEX (idx_message_conversation_seq) ON m.conversation_id = c.id
   WHERE ${owner} AND m.seq < :before AND m.seq > :after ORDER BY m.conversation_id DESC, m.seq DESC LIMIT :limit`;
-const HISTORY_KEYS = { pair: historyKeys('c.user_a = :userA AND c.user_b = :userB'), group: historyKeys('c.group_id = :groupId') };
+const OWNERS = { pair: 'c.user_a = :userA AND c.user_b = :userB', group: 'c.group_id = :groupId' };
+const MESSAGE_COLUMNS_OF_M = MESSAGE_COLUMNS.split(', ').map(column => `m.${column}`).join(', ');
+const HISTORY_PAGES = {
+  keys: { pair: historyPage('m.id, m.seq', OWNERS.pair), group: historyPage('m.id, m.seq', OWNERS.group) },
+  rows: { pair: historyPage(MESSAGE_COLUMNS_OF_M, OWNERS.pair), group: historyPage(MESSAGE_COLUMNS_OF_M, OWNERS.group) },
+};
 const DIGESTED_MESSAGES = `SELECT ${MESSAGE_COLUMNS}, ${MESSAGE_DIGEST} AS digest FROM message m WHERE id IN (:ids)`;
 
 /** Whose history: a single chat's pair (either order), or a group's. */
 export type HistoryOwner = { pair: [ number, number ] } | { group: number };
 
-/** A message of a history page as its id and the digest of its content (HISTORY_KEYS). */
+/** A message of a history page as its id and the digest of its content (HISTORY_PAGES). */
 export interface MessageKey {
   id: string;
   digest: string;
@@ -99,6 +106,9 @@ export interface MessageKey {
 
 /** A single chat's pair, lower id first (CONTRACT data model: user_a < user_b). */
 export const pairOf = (x: number, y: number): [ number, number ] => (x < y ? [ x, y ] : [ y, x ]);
+
+/** The owner as a string: `pair:userA:userB` (lower id first) or `group:groupId`. */
+export const historyOwnerKey = (owner: HistoryOwner) => ('pair' in owner ? `pair:${pairOf(...owner.pair).join(':')}` : `group:${owner.group}`);
 
 const LOCK_CONVERSATION = 'SELECT id, user_a, user_b, group_id, last_seq, sent_a, sent_b FROM conversation';
 const cases = (n: number) => `CASE id${' WHEN ? THEN ?'.repeat(n)} END`;
@@ -346,8 +356,12 @@ export class MessageRepository {
    * per kind (equal pages share it).
    */
   async listHistoryKeys(owner: HistoryOwner, before: number, limit: number, after = 0): Promise<MessageKey[]> {
-    const range = `${before}:${after}:${limit}`;
-    return this.historyBatch.get('pair' in owner ? `pair:${pairOf(...owner.pair).join(':')}:${range}` : `group:${owner.group}:${range}`);
+    return this.historyBatch.get(`keys:${historyOwnerKey(owner)}:${before}:${after}:${limit}`);
+  }
+
+  /** listHistoryKeys with each message's row: for the messages this process does not keep. */
+  async listHistoryRows(owner: HistoryOwner, before: number, limit: number, after = 0): Promise<Array<MessageRow & MessageKey>> {
+    return this.historyBatch.get(`rows:${historyOwnerKey(owner)}:${before}:${after}:${limit}`) as Promise<Array<MessageRow & MessageKey>>;
   }
 
   /** Messages by id with their digests (the history's messages not kept yet), in no order. */
@@ -358,18 +372,20 @@ export class MessageRepository {
     return rows;
   }
 
-  // Each key is a page (listHistoryKeys): `pair:userA:userB:before:after:limit` or `group:groupId:before:after:limit`.
+  // Each key is a page: `keys|rows:pair:userA:userB:before:after:limit` or `keys|rows:group:groupId:before:after:limit`.
   private readonly historyBatch = new TurnBatch<string, MessageKey[]>(async keys => {
     const pages = new Map<string, MessageKey[]>();
-    await Promise.all((Object.keys(HISTORY_KEYS) as Array<keyof typeof HISTORY_KEYS>).map(async kind => {
-      const mine = keys.filter(key => key.startsWith(`${kind}:`));
+    const statements = Object.entries(HISTORY_PAGES).flatMap(([ shape, byOwner ]) => Object.entries(byOwner).map(([ kind, sql ]) => ({ prefix: `${shape}:${kind}:`, kind, sql })));
+    await Promise.all(statements.map(async ({ prefix, kind, sql }) => {
+      const mine = keys.filter(key => key.startsWith(prefix));
       if (!mine.length) return;
       const sets = mine.map(key => {
-        const numbers = key.split(':').slice(1).map(Number);
+        const numbers = key.slice(prefix.length).split(':').map(Number);
         const [ before, after, limit ] = numbers.slice(-3);
         return { ...(kind === 'pair' ? { userA: numbers[0], userB: numbers[1] } : { groupId: numbers[0] }), before, after, limit };
       });
-      const rows = await pooledQueryUnion<MessageKey>(this.sequelize, 'write', HISTORY_KEYS[kind], sets, 'seq DESC');
+      // A hot read of many rows: on a pooled connection, on the primary, text protocol (app/lib/pooledQuery.ts).
+      const rows = await pooledQueryUnion<MessageKey>(this.sequelize, 'write', sql, sets, 'seq DESC');
       mine.forEach((key, i) => {
         for (const row of rows[i]) row.id = String(row.id);
         pages.set(key, rows[i]);

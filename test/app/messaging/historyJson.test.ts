@@ -3,9 +3,11 @@
 // process under its id and digest. Every answer must equal, byte for byte, the answer built from
 // the tables right then without any cache or batch: the plain page statement through Sequelize,
 // messageObject, serialized as `ctx.ok` serializes. Revokes (by the API and by SQL), hand edits of
-// a row, group and single chats, a visitor's, late joiners' and page boundaries included.
+// rows, group and single chats, a visitor's, late joiners' and page boundaries included, read
+// both ways (rows at once, and ids and digests).
 import { strict as assert } from 'node:assert';
 import { app, mock } from 'egg-mock/bootstrap';
+import { keptMessageJson } from '../../../app/lib/messaging/messageJson';
 import { MessageRow, messageObject } from '../../../app/lib/messaging/messageView';
 import { execute, query } from '../groups/support';
 import { joinGroup, makeGroup, revokeGroup, sendGroup, TestUser } from '../groups/messageSupport';
@@ -97,6 +99,33 @@ describe('history: pages of kept message JSON, read per turn', () => {
       built += ids.length;
       return read(ids);
     });
+    // Both ways of reading a page: rows at once (a conversation mostly not kept), ids and digests.
+    const ways = { rows: 0, keys: 0 };
+    for (const way of [ 'rows', 'keys' ] as const) {
+      const method = way === 'rows' ? 'listHistoryRows' : 'listHistoryKeys';
+      const original = store[method].bind(store) as (...args: any[]) => Promise<unknown>;
+      mock(store, method, (...args: any[]) => {
+        ways[way]++;
+        return original(...args);
+      });
+    }
+
+    const change = async (step: number) => {
+      // Changes: revokes through the API (single and group), a revoke and a hand edit by SQL.
+      const recent = await query<{ id: string; from_id: number; chat_type: number; to_id: number; isremove: number }>(
+        'SELECT id, from_id, chat_type, to_id, isremove FROM message WHERE conversation_id IN (:ids) AND type <> \'systemNotice\' AND isremove = 0 ' +
+          'AND from_id IN (:senders) ORDER BY RAND(:seed) LIMIT 3', { ids: [ singleId, groupId ], senders: [ a.id, b.id ], seed: step });
+      for (const row of recent.slice(0, 2)) {
+        const token = row.from_id === a.id ? a.token : b.token;
+        const res = row.chat_type === 2 ? await revokeGroup(server.base, token, String(row.id), group.id) :
+          await call(server.base, 'POST', '/api/chat/revokeMessage', token, { id: String(row.id), chatType: 'single', to_id: row.to_id });
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+      }
+      if (recent[2]) await execute('UPDATE message SET isremove = 1, data = :data, options = NULL WHERE id = :id', { id: recent[2].id, data: '"by hand"' });
+      await execute('UPDATE message SET from_name = :name WHERE conversation_id = :singleId ORDER BY RAND(:seed) LIMIT 2', { name: pick(TEXTS).slice(0, 40), singleId, seed: step });
+      // Every message of a conversation changed by SQL: its next page is mostly not kept, and the one after is read as rows.
+      await execute('UPDATE message SET from_avatar = :avatar WHERE conversation_id = :id', { avatar: `https://a.example/${step}.png`, id: pick([ singleId, groupId ]) });
+    };
 
     for (let round = 0; round < 8; round++) {
       // Random pages: the default (newest), before at and around the ends, limits 1-100; some asked for in one turn together.
@@ -108,32 +137,26 @@ describe('history: pages of kept message JSON, read per turn', () => {
         const query = [ before === undefined ? '' : `before=${before}`, limit === undefined ? '' : `limit=${limit}` ].filter(Boolean).join('&');
         return { reader, conversationId, after, before, limit, path: query ? `${path}${path.includes('?') ? '&' : '?'}${query}` : path };
       }));
+      // Each page read, the tables changed, each page read again, changed again: a conversation
+      // mostly changed is read as ids and digests first, then as rows, with changes to build both times.
       for (let twice = 0; twice < 2; twice++) {
         const answers = await Promise.all(pages.map(page => raw(page.reader.token, page.path)));
         for (const [ i, page ] of pages.entries()) {
           const expected = await expectedPage(page.conversationId, page.before ?? 4294967296, page.limit ?? 30, page.after);
-          assert.deepEqual(answers[i], { status: 200, type: 'application/json; charset=utf-8', text: expected }, `round ${round}, ${page.path}`);
+          assert.deepEqual(answers[i], { status: 200, type: 'application/json; charset=utf-8', text: expected }, `round ${round}.${twice}, ${page.path}`);
         }
+        await change(round * 2 + twice);
       }
-      // Changes: revokes through the API (single and group), a revoke and a hand edit by SQL.
-      const recent = await query<{ id: string; from_id: number; chat_type: number; to_id: number; isremove: number }>(
-        'SELECT id, from_id, chat_type, to_id, isremove FROM message WHERE conversation_id IN (:ids) AND type <> \'systemNotice\' AND isremove = 0 ' +
-        'AND from_id IN (:senders) ORDER BY RAND(:seed) LIMIT 3', { ids: [ singleId, groupId ], senders: [ a.id, b.id ], seed: round });
-      for (const row of recent.slice(0, 2)) {
-        const token = row.from_id === a.id ? a.token : b.token;
-        const res = row.chat_type === 2 ? await revokeGroup(server.base, token, String(row.id), group.id) :
-          await call(server.base, 'POST', '/api/chat/revokeMessage', token, { id: String(row.id), chatType: 'single', to_id: row.to_id });
-        assert.equal(res.status, 200, JSON.stringify(res.body));
-      }
-      if (recent[2]) await execute('UPDATE message SET isremove = 1, data = :data, options = NULL WHERE id = :id', { id: recent[2].id, data: '"by hand"' });
-      await execute('UPDATE message SET from_name = :name WHERE conversation_id = :singleId ORDER BY RAND(:seed) LIMIT 2', { name: pick(TEXTS).slice(0, 40), singleId, seed: round });
     }
-    assert.ok(built > 0, 'messages were built from rows');
+    assert.ok(built > 0 && ways.rows > 0 && ways.keys > 0, `both ways, and messages not kept read by id: ${JSON.stringify({ built, ...ways })}`);
     const page = `${b.id}?limit=100`;
     const first = await raw(a.token, page);
     const builds = built;
     assert.equal((await raw(a.token, page)).text, first.text);
     assert.equal(built, builds, 'a page read again is not built again');
+    mock.restore();
+    const keys = await store.listHistoryKeys({ pair: [ a.id, b.id ] }, 4294967296, 100);
+    assert.ok(keys.length > 50 && keys.every(key => keptMessageJson(key.id, key.digest)), 'every message of a page read is kept');
   });
 
   it('a revoke is on the next answer of a page already read', async () => {
