@@ -1,7 +1,7 @@
 'use strict';
 // npm run bench:compare -- <git ref>: the 404 baseline, the auth-only request and a prefix search
 // (COMPARE_KEYS adds the hot reads that bench:profile seeds: friendsInbox, offline, groupInfo,
-// groupList) of the working tree against those of <ref>, each built and started (BENCH_WORKERS
+// groupList, history) of the working tree against those of <ref>, each built and started (BENCH_WORKERS
 // workers, default 1) on its own port,
 // measured in alternation (before, after, after, before, ...) so that whatever else runs on
 // the machine weighs on both alike. Needs the database bench:profile seeded (same variables).
@@ -14,6 +14,7 @@ const { COMMON_PREFIXES: PREFIXES } = require('./handles');
 const mysql = require('mysql2/promise');
 const { mysqlSettings } = require('./common');
 const { openSessions } = require('./friends');
+const history = require('./history');
 
 const root = path.join(__dirname, '..');
 const ref = process.argv[2];
@@ -63,15 +64,19 @@ async function hotReads() {
     const [[ big ]] = await connection.query("SELECT id FROM chat_group WHERE name = 'bench big group' ORDER BY id DESC LIMIT 1");
     const [[ reader ]] = await connection.query('SELECT u.id, u.uuid, u.username FROM chat_group_user m JOIN `user` u ON u.id = m.user_id ' +
       'WHERE m.group_id = ? AND m.user_id <> (SELECT user_id FROM chat_group WHERE id = ?) ORDER BY m.id LIMIT 1', [ big.id, big.id ]);
+    // bench/history.js's conversation (the newest of its size), read by its first user.
+    const [ pair ] = await connection.query('SELECT u.id, u.uuid, u.username FROM conversation c JOIN `user` u ON u.id IN (c.user_a, c.user_b) ' +
+      'WHERE c.id = (SELECT MAX(id) FROM conversation WHERE last_seq = ? AND group_id IS NULL) ORDER BY u.id', [ history.MESSAGES ]);
     const [[ lister ]] = await connection.query('SELECT u.id, u.uuid, u.username FROM chat_group_user m JOIN chat_group g ON g.id = m.group_id JOIN `user` u ON u.id = m.user_id ' +
       "WHERE g.name LIKE 'bench list group %' AND m.user_id <> g.user_id LIMIT 1");
-    await openSessions([ ...inboxes, reader, lister ], { redisDb: env.REDIS_DB, secret: env.JWT_SECRET });
+    await openSessions([ ...inboxes, reader, lister, ...pair ], { redisDb: env.REDIS_DB, secret: env.JWT_SECRET });
     const get = (key, path, token) => ({ name: key, key, expect: 200, method: 'GET', path, headers: { token } });
     return [
       { name: 'friendsInbox', key: 'friendsInbox', expect: 200, requests: [{ method: 'GET', path: '/', setupRequest: request => ({
         ...request, method: 'GET', path: '/api/chat/listapplyfriend/1?limit=10', headers: { token: any(inboxes).token } }) }] },
       get('groupInfo', `/api/chat/groupinfo/${big.id}`, reader.token),
       get('groupList', '/api/chat/grouplist/1', lister.token),
+      ...(pair.length === 2 ? history.scenarios(pair) : []),
     ];
   } finally {
     await connection.end();

@@ -67,17 +67,48 @@ const FIND_PARTIES = 'SELECT u.id, u.uuid, u.username, u.nickname, u.avatar, u.s
   'LEFT JOIN conversation c ON c.user_a = :lo AND c.user_b = :hi WHERE u.id IN (:lo, :hi)';
 type PartyRow = Party & { link_nickname: string | null; link_isblack: number | null; link_status: number | null; blocks_other: number;
   conversation: string | null };
-const CONVERSATION_OF_PAIR = 'SELECT id FROM conversation WHERE user_a = ? AND user_b = ?';
-const CONVERSATION_OF_GROUP = 'SELECT id FROM conversation WHERE group_id = ?';
-// One range of (conversation_id, seq), backwards, stopping after :limit rows. Left to itself,
-// MariaDB takes `ref` on conversation_id alone and walks the conversation from its newest message
-// down to :before (5,000 rows read for a page of 50 in the middle of 10,000); the index forced
-// and the ORDER BY naming both key parts make it a range that starts at :before.
-const HISTORY_PAGE = `SELECT ${MESSAGE_COLUMNS} FROM message FORCE INDEX (idx_message_conversation_seq)
-  WHERE conversation_id = :conversationId AND seq < :before AND seq > :after ORDER BY conversation_id DESC, seq DESC LIMIT :limit`;
+// A digest of every column a message's object is built from (messageView.ts messageObject), of
+// the message `m`: QUOTE() makes each text distinct from NULL and from the separators, so equal
+// digests mean equal objects (MD5 as a fingerprint, not for security). A revoke changes
+// `isremove` and `data`, so the history page read after it carries another digest, and its
+// object is built again.
+const MESSAGE_DIGEST = "MD5(CONCAT_WS(',', m.id, m.seq, m.from_id, m.to_id, m.chat_type, m.isremove, m.create_time, QUOTE(m.type), " +
+  'QUOTE(m.data), QUOTE(m.options), QUOTE(m.from_name), QUOTE(m.from_avatar), QUOTE(m.to_name), QUOTE(m.to_avatar), QUOTE(m.send_uuid), ' +
+  'QUOTE(m.group_json), QUOTE(m.from_ref)))';
+// A history page: the conversation found by its unique key (`owner`), a `const` table to MariaDB,
+// so its id is a constant when the plan is made; then one range of (conversation_id, seq),
+// backwards, stopping after :limit rows. Left to itself, MariaDB takes `ref` on conversation_id
+// alone and walks the conversation from its newest message down to :before (5,000 rows read for
+// a page of 50 in the middle of 10,000); the index forced and the ORDER BY naming both key parts
+// make it a range that starts at :before. Each message as its id and digest (`keys`), or as its
+// row with its digest (`rows`, for a conversation whose messages this process mostly does not
+// keep yet): the objects are kept serialized per process (app/lib/messaging/messageJson.ts). No
+// conversation: no rows.
+const historyPage = (columns: string, owner: string) => `SELECT ${columns}, ${MESSAGE_DIGEST} AS digest FROM conversation c
+  STRAIGHT_JOIN message m FORCE INDEX (idx_message_conversation_seq) ON m.conversation_id = c.id
+  WHERE ${owner} AND m.seq < :before AND m.seq > :after ORDER BY m.conversation_id DESC, m.seq DESC LIMIT :limit`;
+const OWNERS = { pair: 'c.user_a = :userA AND c.user_b = :userB', group: 'c.group_id = :groupId' };
+const MESSAGE_COLUMNS_OF_M = MESSAGE_COLUMNS.split(', ').map(column => `m.${column}`).join(', ');
+const HISTORY_PAGES = {
+  keys: { pair: historyPage('m.id, m.seq', OWNERS.pair), group: historyPage('m.id, m.seq', OWNERS.group) },
+  rows: { pair: historyPage(MESSAGE_COLUMNS_OF_M, OWNERS.pair), group: historyPage(MESSAGE_COLUMNS_OF_M, OWNERS.group) },
+};
+const DIGESTED_MESSAGES = `SELECT ${MESSAGE_COLUMNS}, ${MESSAGE_DIGEST} AS digest FROM message m WHERE id IN (:ids)`;
+
+/** Whose history: a single chat's pair (either order), or a group's. */
+export type HistoryOwner = { pair: [ number, number ] } | { group: number };
+
+/** A message of a history page as its id and the digest of its content (HISTORY_PAGES). */
+export interface MessageKey {
+  id: string;
+  digest: string;
+}
 
 /** A single chat's pair, lower id first (CONTRACT data model: user_a < user_b). */
 export const pairOf = (x: number, y: number): [ number, number ] => (x < y ? [ x, y ] : [ y, x ]);
+
+/** The owner as a string: `pair:userA:userB` (lower id first) or `group:groupId`. */
+export const historyOwnerKey = (owner: HistoryOwner) => ('pair' in owner ? `pair:${pairOf(...owner.pair).join(':')}` : `group:${owner.group}`);
 
 const LOCK_CONVERSATION = 'SELECT id, user_a, user_b, group_id, last_seq, sent_a, sent_b FROM conversation';
 const cases = (n: number) => `CASE id${' WHEN ? THEN ?'.repeat(n)} END`;
@@ -169,13 +200,6 @@ export class MessageRepository {
       }
     }
     return { users, links, blockers, conversationId: rows[0]?.conversation ? String(rows[0].conversation) : null };
-  }
-
-  /** The pair's conversation id, or null. */
-  async findConversationId(x: number, y: number): Promise<string | null> {
-    // A hot read (history): prepared on a pooled connection, on the primary (app/lib/pooledQuery.ts).
-    const [ row ] = await pooledExecute<{ id: number | string }>(this.sequelize, 'write', CONVERSATION_OF_PAIR, pairOf(x, y));
-    return row ? String(row.id) : null;
   }
 
   /**
@@ -330,23 +354,52 @@ export class MessageRepository {
   }
 
   /**
-   * A conversation's messages with `after` < `seq` < `before`, newest first: one range of
-   * (conversation_id, seq). `after` is a group member's join_seq (0: from the start).
+   * The messages of the pair's or group's conversation with `after` < `seq` < `before`, newest
+   * first, as ids and digests; [] without a conversation. `after` is a group member's join_seq (0:
+   * from the start). The pages asked for in one turn of the event loop are read by one statement
+   * per kind (equal pages share it).
    */
-  async listHistory(conversationId: string, before: number, limit: number, after = 0): Promise<MessageRow[]> {
-    // A hot read of many rows: on a pooled connection, on the primary, text protocol (app/lib/pooledQuery.ts).
-    return pooledQuery<MessageRow>(this.sequelize, 'write', HISTORY_PAGE, { conversationId, before, after, limit });
+  async listHistoryKeys(owner: HistoryOwner, before: number, limit: number, after = 0): Promise<MessageKey[]> {
+    return this.historyBatch.get(`keys:${historyOwnerKey(owner)}:${before}:${after}:${limit}`);
   }
+
+  /** listHistoryKeys with each message's row: for the messages this process does not keep. */
+  async listHistoryRows(owner: HistoryOwner, before: number, limit: number, after = 0): Promise<Array<MessageRow & MessageKey>> {
+    return this.historyBatch.get(`rows:${historyOwnerKey(owner)}:${before}:${after}:${limit}`) as Promise<Array<MessageRow & MessageKey>>;
+  }
+
+  /** Messages by id with their digests (the history's messages not kept yet), in no order. */
+  async listDigestedMessages(ids: string[]): Promise<Array<MessageRow & MessageKey>> {
+    // A hot read of many rows: on a pooled connection, on the primary, text protocol (app/lib/pooledQuery.ts).
+    const rows = await pooledQuery<MessageRow & MessageKey>(this.sequelize, 'write', DIGESTED_MESSAGES, { ids });
+    for (const row of rows) row.id = String(row.id);
+    return rows;
+  }
+
+  // Each key is a page: `keys|rows:pair:userA:userB:before:after:limit` or `keys|rows:group:groupId:before:after:limit`.
+  private readonly historyBatch = new TurnBatch<string, MessageKey[]>(async keys => {
+    const pages = new Map<string, MessageKey[]>();
+    const statements = Object.entries(HISTORY_PAGES).flatMap(([ shape, byOwner ]) => Object.entries(byOwner).map(([ kind, sql ]) => ({ prefix: `${shape}:${kind}:`, kind, sql })));
+    await Promise.all(statements.map(async ({ prefix, kind, sql }) => {
+      const mine = keys.filter(key => key.startsWith(prefix));
+      if (!mine.length) return;
+      const sets = mine.map(key => {
+        const numbers = key.slice(prefix.length).split(':').map(Number);
+        const [ before, after, limit ] = numbers.slice(-3);
+        return { ...(kind === 'pair' ? { userA: numbers[0], userB: numbers[1] } : { groupId: numbers[0] }), before, after, limit };
+      });
+      // A hot read of many rows: on a pooled connection, on the primary, text protocol (app/lib/pooledQuery.ts).
+      const rows = await pooledQueryUnion<MessageKey>(this.sequelize, 'write', sql, sets, 'seq DESC');
+      mine.forEach((key, i) => {
+        for (const row of rows[i]) row.id = String(row.id);
+        pages.set(key, rows[i]);
+      });
+    }));
+    return keys.map(key => pages.get(key)!);
+  });
 
   // A group's conversation (CONTRACT-groups §B): one row per group (UNIQUE group_id), chat_type 2,
   // no users; its lock orders the group's messages and stored notices as a pair's does.
-
-  /** The group's conversation id, or null (nothing was stored in it yet). */
-  async findGroupConversationId(groupId: number): Promise<string | null> {
-    // A hot read (group history): prepared on a pooled connection, on the primary (app/lib/pooledQuery.ts).
-    const [ row ] = await pooledExecute<{ id: number | string }>(this.sequelize, 'write', CONVERSATION_OF_GROUP, [ groupId ]);
-    return row ? String(row.id) : null;
-  }
 
   /** Creates the group's conversation if missing (ON DUPLICATE KEY UPDATE: an exclusive lock at once, as saveConversation). */
   async saveGroupConversation(groupId: number, transaction: AnyTransaction): Promise<void> {

@@ -39,7 +39,7 @@ export default class ChatController extends Controller {
     const query = ctx.check(historyQueryRules, ctx.query);
     const limit = toInt(query.limit) ?? DEFAULT_HISTORY_LIMIT;
     const { id } = ctx.state.session;
-    ctx.ok(await ctx.service.messaging.chat.history(id, Number(ctx.params.user_id), toInt(query.before), limit, query.chatType ?? 'single'));
+    ctx.okEncoded(await ctx.service.messaging.chat.history(id, Number(ctx.params.user_id), toInt(query.before), limit, query.chatType ?? 'single'));
   }
 
   /** POST /api/chat/autoAddFriendAndAgree: the friends' request body (friend_id, nickname). */

@@ -158,15 +158,13 @@ export default class GroupMessageService extends Service {
     }));
   }
 
-  /** CONTRACT-groups §B: GET /api/chat/history/:id?chatType=group, from the caller's join on. */
-  async history(callerId: number, groupId: number, before: number | undefined, limit: number): Promise<MessageObject[]> {
+  /** CONTRACT-groups §B: GET /api/chat/history/:id?chatType=group, from the caller's join on: the answer's bytes (ctx.okEncoded). */
+  async history(callerId: number, groupId: number, before: number | undefined, limit: number): Promise<Buffer> {
     const { repos } = this.app;
     const [ group, membership ] = await Promise.all([ repos.groups.findGroup(groupId), repos.groups.findMembership(groupId, callerId) ]);
     if (!group || group.status !== 1) throw new NotFoundError('groups.notFound');
     if (!membership || membership.status !== 1) throw new ForbiddenError('groups.notMember');
-    const conversationId = await repos.messages.findGroupConversationId(groupId);
-    if (!conversationId) return [];
-    return (await repos.messages.listHistory(conversationId, before ?? 4294967296, limit, membership.join_seq)).map(messageObject);
+    return this.ctx.service.messaging.chat.historyPage({ group: groupId }, before ?? 4294967296, limit, membership.join_seq);
   }
 
   /** Inserts the group's next row (G as `group` is now) and builds its message object. */

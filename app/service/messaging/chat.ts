@@ -5,11 +5,13 @@ import { retryOnLockConflict } from '../../lib/dependencyErrors';
 import { ForbiddenError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../lib/errors';
 import { sendCountFor } from '../../lib/friends/userset';
 import { SendInput } from '../../lib/messaging/messageInput';
+import { okListBody } from '../../lib/envelope';
+import { isWarm, keptMessageJson, messageJson, noteKept } from '../../lib/messaging/messageJson';
 import { MessageObject, MessageRow, RevokeNotice, messageObject, revokeNotice, revokedData } from '../../lib/messaging/messageView';
 import { messagesStored } from '../../lib/metrics/registry';
 import { Bucket } from '../rateLimit';
 import { QueuedEntry } from '../../realtime/broker';
-import { ConversationRow, FriendLink, NewMessage, Party } from '../../repository/messages';
+import { ConversationRow, FriendLink, HistoryOwner, historyOwnerKey, NewMessage, Party } from '../../repository/messages';
 import { NOW_FRIENDS } from '../../lib/friends/notices';
 
 /** The caller of a route: user id, session id and role as stored. */
@@ -266,14 +268,42 @@ export default class ChatService extends Service {
     });
   }
 
-  /** CONTRACT: GET /api/chat/history/:user_id (?chatType=group: the group's, CONTRACT-groups §B). */
-  async history(callerId: number, otherId: number, before: number | undefined, limit: number, chatType = 'single'): Promise<MessageObject[]> {
+  /**
+   * CONTRACT: GET /api/chat/history/:user_id (?chatType=group: the group's, CONTRACT-groups §B):
+   * the whole answer as bytes (ctx.okEncoded), the bytes `ctx.ok(messages)` would send.
+   */
+  async history(callerId: number, otherId: number, before: number | undefined, limit: number, chatType = 'single'): Promise<Buffer> {
     if (chatType === 'group') return this.ctx.service.groups.messages.history(callerId, otherId, before, limit);
     if (otherId === callerId) throw new ValidationError('messaging.validation.self');
+    return this.historyPage({ pair: [ callerId, otherId ] }, before ?? 4294967296, limit);
+  }
+
+  /**
+   * The messages of the pair's or group's conversation with `after` < `seq` < `before`, newest
+   * first, as the answer's bytes: each message's JSON kept (app/lib/messaging/messageJson.ts) or
+   * built from its row, read now. A conversation whose last page was mostly kept is read as ids
+   * and digests, then the messages not kept by id; another as rows with their digests at once.
+   * `after` is a group member's join_seq (0: from the start).
+   */
+  async historyPage(owner: HistoryOwner, before: number, limit: number, after = 0): Promise<Buffer> {
     const store = this.app.repos.messages;
-    const conversationId = await store.findConversationId(callerId, otherId);
-    if (!conversationId) return [];
-    return (await store.listHistory(conversationId, before ?? 4294967296, limit)).map(messageObject);
+    const ownerKey = historyOwnerKey(owner);
+    if (!isWarm(ownerKey)) {
+      const rows = await store.listHistoryRows(owner, before, limit, after);
+      const kept = rows.map(row => keptMessageJson(row.id, row.digest));
+      noteKept(ownerKey, kept.filter(Boolean).length, rows.length);
+      return okListBody(rows.map((row, i) => kept[i] ?? messageJson(row, row.digest)));
+    }
+    const keys = await store.listHistoryKeys(owner, before, limit, after);
+    const items = keys.map(key => keptMessageJson(key.id, key.digest));
+    const missing = keys.filter((_key, i) => !items[i]).map(key => key.id);
+    noteKept(ownerKey, keys.length - missing.length, keys.length);
+    if (missing.length) {
+      const built = new Map((await store.listDigestedMessages(missing)).map(row => [ row.id, messageJson(row, row.digest) ]));
+      keys.forEach((key, i) => { items[i] ??= built.get(key.id); });
+    }
+    // A message missing from the second read is gone (no path deletes one): left out, as a read after its deletion would.
+    return okListBody(items.filter((item): item is Buffer => item !== undefined));
   }
 
   /** CONTRACT: POST /api/chat/chatGetmessageOffLine: the session's socket, wherever it is, catches up. */

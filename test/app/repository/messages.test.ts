@@ -2,6 +2,7 @@
 // messaging use cases run, through app.repos.messages.
 import { strict as assert } from 'node:assert';
 import { app } from 'egg-mock/bootstrap';
+import { QueryTypes } from 'sequelize';
 import { befriend, user } from '../messaging/support';
 
 const draft = (from: { id: number; uuid: string }, to: { id: number }, type = 'text', data = '"hi"') => ({
@@ -9,12 +10,19 @@ const draft = (from: { id: number; uuid: string }, to: { id: number }, type = 't
   from_name: 'a', from_avatar: '', to_name: 'b', to_avatar: '', send_uuid: from.uuid, create_time: new Date('2026-12-06T10:00:00.123Z'),
 });
 
+/** The pair's conversation id, or null. */
+async function conversationOf(x: number, y: number): Promise<string | null> {
+  const [ row ] = await app.model.query<{ id: number | string }>('SELECT id FROM conversation WHERE user_a = :a AND user_b = :b',
+    { type: QueryTypes.SELECT, replacements: { a: Math.min(x, y), b: Math.max(x, y) } });
+  return row ? String(row.id) : null;
+}
+
 describe('MessageRepository (app.repos.messages)', () => {
   it('creates a pair\'s conversation once, locks it, stores messages in seq order and counts what each side sent', async () => {
     const a = await user('repo_a1');
     const b = await user('repo_b1');
     const repo = app.repos.messages;
-    assert.equal(await repo.findConversationId(b.id, a.id), null);
+    assert.equal(await conversationOf(b.id, a.id), null);
     const stored = await app.model.transaction(async transaction => {
       await repo.saveConversation(b.id, a.id, transaction);
       await repo.saveConversation(a.id, b.id, transaction); // a duplicate changes nothing
@@ -25,7 +33,7 @@ describe('MessageRepository (app.repos.messages)', () => {
       const notice = await repo.saveMessage(again, draft(b, a, 'systemNotice', '{}'), transaction);
       return { conversation, first, notice };
     });
-    assert.equal(await repo.findConversationId(a.id, b.id), stored.conversation.id);
+    assert.equal(await conversationOf(a.id, b.id), stored.conversation.id);
     assert.deepEqual([ stored.first.seq, stored.notice.seq ], [ 1, 2 ]);
     const after = await app.model.transaction(transaction => repo.lockConversation(a.id, b.id, transaction));
     const mine = a.id === after!.user_a ? after!.sent_a : after!.sent_b;
@@ -33,8 +41,16 @@ describe('MessageRepository (app.repos.messages)', () => {
     assert.deepEqual([ after!.last_seq, mine, theirs ], [ 2, 1, 0 ], 'a system notice is not counted as sent');
     const row = (await repo.findMessage(String(stored.first.id)))!;
     assert.equal(row.create_time.toISOString(), '2026-12-06T10:00:00.123Z', 'milliseconds kept');
-    assert.deepEqual((await repo.listHistory(stored.conversation.id, 4294967296, 10)).map(m => m.seq), [ 2, 1 ]);
-    assert.deepEqual((await repo.listHistory(stored.conversation.id, 2, 10)).map(m => m.seq), [ 1 ]);
+    const [ first, notice ] = [ stored.first.id, stored.notice.id ].map(String);
+    const keys = await repo.listHistoryKeys({ pair: [ b.id, a.id ] }, 4294967296, 10);
+    assert.deepEqual(keys.map(key => key.id), [ notice, first ]);
+    assert.deepEqual((await repo.listHistoryKeys({ pair: [ a.id, b.id ] }, 2, 10)).map(key => key.id), [ first ]);
+    assert.deepEqual((await repo.listHistoryKeys({ pair: [ a.id, b.id ] }, 4294967296, 10, 1)).map(key => key.id), [ notice ], 'after a join_seq');
+    assert.deepEqual(await repo.listHistoryKeys({ pair: [ a.id, a.id + b.id ] }, 4294967296, 10), [], 'no conversation');
+    assert.deepEqual(await repo.listHistoryKeys({ group: 4294967295 }, 4294967296, 10), [], 'no group conversation');
+    assert.notEqual(keys[0].digest, keys[1].digest);
+    const digested = await repo.listDigestedMessages([ first, notice ]);
+    assert.deepEqual(digested.map(row => [ row.id, row.digest ]).sort(), keys.map(key => [ key.id, key.digest ]).sort(), 'the same digests both ways');
     const found = await repo.listMessages([ String(stored.notice.id), String(stored.first.id), '999999999' ]);
     assert.deepEqual([ ...found.keys() ].sort(), [ stored.first.id, stored.notice.id ].map(String).sort());
   });
