@@ -1,9 +1,9 @@
-// goodfriendlist's answers, serialized (the whole body, UTF-8 JSON), kept per process by (user, page, limit) with the version
-// of the user's list they were built from (docs/performance.md "goodfriendlist: a page served
-// from its version"). The version (friend_list_version, replaced by triggers on every write that
-// changes what the list answers) is read on every request, so a change is seen on the next one;
-// a page is built again only when its version moved. Least recently used pages go first once
-// the cache holds MAX_BYTES of JSON.
+// Answers kept serialized (the whole body, UTF-8 JSON) per process by key, each with the version
+// it was built from: goodfriendlist's and listapplyfriend's pages by (user, page, limit),
+// groupinfo by group (docs/performance.md "goodfriendlist: a page served from its version").
+// The version (a row replaced by triggers on every write that changes the answer) is read on
+// every request, so a change is seen on the next one; an answer is built again only when its
+// version moved. Least recently used answers go first once the cache holds its bytes of JSON.
 
 /** About 75 full 2,000-friend pages (436 KB each) per process. */
 export const MAX_BYTES = 32 * 1024 * 1024;
@@ -27,6 +27,19 @@ export class PageCache {
     this.entries.delete(key);
     this.entries.set(key, entry);
     return entry.json;
+  }
+
+  /**
+   * The JSON kept for `key` under `version`, else `build()`'s, kept under `version`. Nothing is
+   * kept without a version (null). The caller reads `version` before `build()` reads the rows,
+   * so what is kept under it holds every change it names (or later ones).
+   */
+  async through(key: string, version: string | null, build: () => Promise<Buffer>): Promise<Buffer> {
+    const kept = version === null ? undefined : this.get(key, version);
+    if (kept !== undefined) return kept;
+    const json = await build();
+    if (version !== null) this.set(key, version, json);
+    return json;
   }
 
   set(key: string, version: string, json: Buffer): void {
