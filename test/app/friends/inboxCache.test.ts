@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { app, mock } from 'egg-mock/bootstrap';
 import { InboxRow, inboxItem } from '../../../app/lib/friends/views';
 import { FRIENDS_SQL } from '../../../app/repository/friends';
-import { apply, execute, get, handle, Member, members, plainUsers, post, query, setStanding } from './support';
+import { apply, execute, get, handle, members, plainUsers, post, query, setStanding } from './support';
 
 // Park-Miller: the same rounds on every run; SEED picks another sequence.
 function prng(seed: number) {
