@@ -168,7 +168,8 @@ function statements(v) {
   return [
     [ 'goodfriendlist: a 2,000-friend page of the hub (5,000 friends)', SQL.friendPage, { me: v.hub, offset: 0, limit: 2000 }],
     [ 'goodfriendlist: the count, when the page does not tell it (the hub)', SQL.friendCount, { me: v.hub }],
-    [ 'listapplyfriend: page 1 of an inbox, with the pending count', SQL.inboxPage, { me: v.owner, offset: 0, limit: 10 }],
+    [ 'listapplyfriend: the inbox\'s version, read first (those of one turn in one statement)', SQL.inboxVersions(1).replace('?', ':me'), { me: v.owner }],
+    [ 'listapplyfriend, when the version moved: page 1 of an inbox, with the pending count', SQL.inboxPage, { me: v.owner, offset: 0, limit: 10 }],
     [ 'listapplyfriend: the pending count alone (past the end)', SQL.pendingToMe, { me: v.owner }],
     [ 'getgoodfriendinfo', SQL.friendInfo, mine ],
     [ 'ismygoodfriend', SQL.myFriendRow, mine ],
