@@ -13,7 +13,7 @@ import type { ApplyState } from '../../repository/friends';
 import { Bucket } from '../rateLimit';
 
 // listapplyfriend's serialized pages in this process, each with the version of the inbox it was
-// built from (a page of 10 is about 4 KB: 8 MB keeps some 2,000 inboxes' first pages).
+// built from (a page of 10 items is about 4.5 KB: 8 MB keeps the first pages of some 1,800 inboxes).
 const inboxPages = new PageCache(8 * 1024 * 1024);
 
 export default class ApplicationService extends Service {
