@@ -112,8 +112,13 @@ async function seed(connection, users, log = () => undefined) {
       applications.push([ applicant.id, owner.id, '你好，我是' + applicant.username, status, now, now ]);
     }
   }
-  // Applications arrive over time: in id order, whatever the owner.
+  // Applications arrive over time: in id order, whatever the owner. The inbox versions' triggers
+  // paused for the load, then one version per inbox (as the migration does).
+  await connection.query('SET @apply_inbox_version_paused = 1');
   await insertAll(connection, 'INSERT INTO goodfriendapply (user_id, friend_id, nickname, status, create_time, update_time) VALUES ?', applications);
+  await connection.query(`INSERT INTO apply_inbox_version (user_id, version) SELECT friend_id, UUID_SHORT() FROM goodfriendapply GROUP BY friend_id
+    ON DUPLICATE KEY UPDATE version = VALUES(version)`);
+  await connection.query('SET @apply_inbox_version_paused = NULL');
   await connection.query('ANALYZE TABLE goodfriend, goodfriendapply');
   log(`friends: ${applications.length} applications to ${inboxes.length} users in ${seconds(applied).toFixed(1)} s`);
 
@@ -163,7 +168,8 @@ function statements(v) {
   return [
     [ 'goodfriendlist: a 2,000-friend page of the hub (5,000 friends)', SQL.friendPage, { me: v.hub, offset: 0, limit: 2000 }],
     [ 'goodfriendlist: the count, when the page does not tell it (the hub)', SQL.friendCount, { me: v.hub }],
-    [ 'listapplyfriend: page 1 of an inbox, with the pending count', SQL.inboxPage, { me: v.owner, offset: 0, limit: 10 }],
+    [ 'listapplyfriend: the inbox\'s version, read first (those of one turn in one statement)', SQL.inboxVersions(1).replace('?', ':me'), { me: v.owner }],
+    [ 'listapplyfriend, when the version moved: page 1 of an inbox, with the pending count', SQL.inboxPage, { me: v.owner, offset: 0, limit: 10 }],
     [ 'listapplyfriend: the pending count alone (past the end)', SQL.pendingToMe, { me: v.owner }],
     [ 'getgoodfriendinfo', SQL.friendInfo, mine ],
     [ 'ismygoodfriend', SQL.myFriendRow, mine ],

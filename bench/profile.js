@@ -86,7 +86,11 @@ async function prepareDatabase() {
       'SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [ database, 'user' ]);
     if (existing.n) {
       const [[ users ]] = await admin.query(`SELECT COUNT(*) AS n, SUM(username = ?) AS known FROM \`${database}\`.\`user\``, [ SEARCHER.username ]);
-      if (Number(users.n) === count && Number(users.known) === 1) return log(`reusing ${database} (${count} users)`);
+      if (Number(users.n) === count && Number(users.known) === 1) {
+        // Migrations added since it was seeded.
+        runScript('db-migrate.js', database, 'db:migrate');
+        return log(`reusing ${database} (${count} users)`);
+      }
     }
     await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
   } finally {
@@ -109,7 +113,7 @@ async function prepareDatabase() {
 async function seedFriends() {
   const connection = await mysql.createConnection({ ...mysqlSettings, database });
   try {
-    for (const table of [ 'goodfriend', 'goodfriendapply', 'friend_list_version', 'message', 'conversation', 'chat_group_user', 'chat_group', 'group_version' ]) {
+    for (const table of [ 'goodfriend', 'goodfriendapply', 'friend_list_version', 'apply_inbox_version', 'message', 'conversation', 'chat_group_user', 'chat_group', 'group_version' ]) {
       await connection.query(`TRUNCATE TABLE \`${table}\``).catch(err => {
         if (err.code !== 'ER_NO_SUCH_TABLE') throw err;
       });

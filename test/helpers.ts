@@ -131,6 +131,15 @@ export function assertOk(res: Answer) {
   return (res.body as { data: any }).data;
 }
 
+/** Park-Miller: the same random sequence on every run for one seed (tests of random changes). */
+export function prng(seed: number): () => number {
+  let state = (Math.abs(Math.floor(seed)) % 2147483646) + 1;
+  return () => {
+    state = (state * 48271) % 2147483647;
+    return (state - 1) / 2147483646;
+  };
+}
+
 /** `create_time` as the contract shows it: the instant on a clock at `offset` (e.g. +08:00). */
 export function expectedLocalTime(isoUtc: string, offsetMinutes: number): string {
   return new Date(Date.parse(isoUtc) + offsetMinutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');

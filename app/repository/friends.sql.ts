@@ -34,6 +34,8 @@ const updateMyRow = (assignments: string, condition = '') =>
  */
 export const BLOCKS = (blocker: string, blocked: string) =>
   `EXISTS (SELECT 1 FROM user_block WHERE blocker_id = ${blocker} AND blocked_id = ${blocked})`;
+// The rows of a version table (user_id, version; kept by triggers) for `count` users, positional `?`s.
+const versionsOf = (table: string, count: number) => `SELECT user_id, version FROM ${table} WHERE user_id IN (${new Array(count).fill('?').join(', ')})`;
 const updateUser = (column: string) => `UPDATE \`user\` SET \`${column}\` = :value, update_time = :now WHERE id = :id`;
 
 export const SQL = {
@@ -57,14 +59,17 @@ export const SQL = {
   insertApplication: `INSERT INTO goodfriendapply (user_id, friend_id, nickname, status, create_time, update_time)
     VALUES (:a, :b, :note, 'pending', :now, :now)`,
 
-  // listapplyfriend: a page of my inbox (idx_apply_inbox backwards) carrying the pending count;
-  // the count alone past the end.
+  // listapplyfriend: a page of my inbox (idx_apply_inbox backwards: without FORCE INDEX and the
+  // friend_id in ORDER BY, MariaDB reads the inbox by idx_apply_pending and sorts it) carrying
+  // the pending count; the count alone past the end.
   inboxPage: `SELECT a.create_time, ${pairColumns('a')}, a.\`order\`, a.update_time, u.username, u.avatar, u.nickname AS user_nickname, u.uuid,
       (${PENDING_TO_ME}) AS pending
-    FROM goodfriendapply a JOIN \`user\` u ON u.id = a.user_id
+    FROM goodfriendapply a FORCE INDEX (idx_apply_inbox) JOIN \`user\` u ON u.id = a.user_id
     WHERE a.friend_id = :me AND ${visible('u')}
-    ORDER BY a.id DESC LIMIT :offset, :limit`,
+    ORDER BY a.friend_id DESC, a.id DESC LIMIT :offset, :limit`,
   pendingToMe: PENDING_TO_ME,
+  // The versions of `count` users' inboxes (apply_inbox_version, kept by triggers), positional `?`s.
+  inboxVersions: (count: number) => versionsOf('apply_inbox_version', count),
 
   // handleapply: the application (before the locks, for its applicant; again under them).
   applicationToMe: 'SELECT user_id FROM goodfriendapply WHERE id = :id AND friend_id = :me',
@@ -101,7 +106,7 @@ export const SQL = {
     FROM ${MY_LISTED_FRIENDS} ORDER BY g.friend_id LIMIT :offset, :limit`,
   friendCount: `SELECT COUNT(*) AS count FROM ${MY_LISTED_FRIENDS}`,
   // The versions of `count` users' friend lists (friend_list_version, kept by triggers), positional `?`s.
-  listVersions: (count: number) => `SELECT user_id, version FROM friend_list_version WHERE user_id IN (${new Array(count).fill('?').join(', ')})`,
+  listVersions: (count: number) => versionsOf('friend_list_version', count),
 
   // My row about a visible friend: getgoodfriendinfo, ismygoodfriend, and the flags.
   friendInfo: `SELECT g.id, g.user_id, g.friend_id, g.nickname, u.username, u.avatar, u.nickname AS friend_nickname, u.role, u.status, ${USER_INFO_COLUMNS}

@@ -82,16 +82,22 @@ const PROFILE_FIELD_SQL: Record<ProfileField, string> = {
   invite_confirm: SQL.setInviteConfirm,
 };
 
-// One text per key count (the counts are powers of two, see pooledExecuteMany).
-const versionStatements = new Map<number, string>();
-function versionStatement(count: number): string {
-  let sql = versionStatements.get(count);
-  if (!sql) versionStatements.set(count, sql = SQL.listVersions(count));
-  return sql;
+/** A version statement's texts, one per key count (the counts are powers of two, see pooledExecuteMany). */
+function versionTexts(sql: (count: number) => string): (count: number) => string {
+  const texts = new Map<number, string>();
+  return count => {
+    let text = texts.get(count);
+    if (!text) texts.set(count, text = sql(count));
+    return text;
+  };
 }
+const listVersionsText = versionTexts(SQL.listVersions);
+const inboxVersionsText = versionTexts(SQL.inboxVersions);
 
 export class FriendRepository {
-  private readonly versions = new TurnBatch<number, string | null>(ids => this.listVersions(ids));
+  // The version lookups of one turn of the event loop, one statement each kind.
+  private readonly versions = new TurnBatch<number, string | null>(ids => this.readVersions(listVersionsText, ids));
+  private readonly inboxVersions = new TurnBatch<number, string | null>(ids => this.readVersions(inboxVersionsText, ids));
   // The pair reads of one turn of the event loop, one statement each kind (keys `me:friend`).
   private readonly friendInfos = this.pairBatch<FriendInfoRow>(SQL.friendInfo);
   private readonly friendRows = this.pairBatch<PairRow>(SQL.myFriendRow);
@@ -280,8 +286,17 @@ export class FriendRepository {
     return this.versions.get(me);
   }
 
-  private async listVersions(ids: number[]): Promise<Array<string | null>> {
-    const rows = await pooledExecuteMany<number, { user_id: number; version: number | string }>(this.sequelize, 'write', versionStatement, ids, id => [ id ]);
+  /**
+   * The version of my inbox of applications as stored when the lookup is sent
+   * (apply_inbox_version: every change to what listapplyfriend answers me replaces it), or null
+   * when it has none; the lookups of one turn of the event loop share one statement.
+   */
+  findInboxVersion(me: number): Promise<string | null> {
+    return this.inboxVersions.get(me);
+  }
+
+  private async readVersions(sql: (count: number) => string, ids: number[]): Promise<Array<string | null>> {
+    const rows = await pooledExecuteMany<number, { user_id: number; version: number | string }>(this.sequelize, 'write', sql, ids, id => [ id ]);
     const found = new Map(rows.map(row => [ Number(row.user_id), String(row.version) ]));
     return ids.map(id => found.get(id) ?? null);
   }

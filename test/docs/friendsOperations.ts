@@ -72,7 +72,7 @@ const ops: Operation[] = [
     },
   },
   ...[ '/api/chat/listapplyfriend', '/api/chat/listapplyfriend/{page}' ].map((route): Operation => ({
-    method: 'get', route, service: [ 'application', 'inbox' ], gate: 'usersOnly',
+    method: 'get', route, service: [ 'application', 'inboxJson' ], gate: 'usersOnly',
     path: () => route.replace('{page}', '1'),
     specific: async (w, path) => [
       await call('get', `${path}?limit=5`, w.me.token),

@@ -16,7 +16,7 @@ export default class ApplicationController extends Controller {
     const { ctx } = this;
     const { page } = ctx.check(pageRules, ctx.params);
     const { limit } = ctx.check(limitRules(100), ctx.query);
-    ctx.ok(await ctx.service.friends.application.inbox(ctx.state.session.id, toInt(page) ?? 1, toInt(limit) ?? 10));
+    ctx.okEncoded(await ctx.service.friends.application.inboxJson(ctx.state.session.id, toInt(page) ?? 1, toInt(limit) ?? 10));
   }
 
   /** POST /api/chat/handleapply/:id. */

@@ -1,11 +1,12 @@
-// goodfriendlist's answers, serialized (the whole body, UTF-8 JSON), kept per process by (user, page, limit) with the version
-// of the user's list they were built from (docs/performance.md "goodfriendlist: a page served
-// from its version"). The version (friend_list_version, replaced by triggers on every write that
-// changes what the list answers) is read on every request, so a change is seen on the next one;
-// a page is built again only when its version moved. Once the cache holds MAX_BYTES of JSON,
-// pages go oldest first, but a page read since it was last passed over gets a second chance
-// (moved to the end): close to least recently used, without reordering the Map on every read,
-// which cost history (50 reads a request, app/lib/messaging/messageJson.ts) 4 % of its time.
+// Answers kept serialized (the whole body, UTF-8 JSON) per process by key, each with the version
+// it was built from: goodfriendlist's and listapplyfriend's pages by (user, page, limit),
+// groupinfo by group, history's messages by id (docs/performance.md "goodfriendlist: a page
+// served from its version"). The version (a row replaced by triggers on every write that changes
+// the answer, or a message row's digest) is read on every request, so a change is seen on the
+// next one; an answer is built again only when its version moved. Once the cache holds its bytes
+// of JSON, answers go oldest first, but one read since it was last passed over gets a second
+// chance (moved to the end): close to least recently used, without reordering the Map on every
+// read, which cost history (50 reads a request, app/lib/messaging/messageJson.ts) 4 % of its time.
 
 /** About 75 full 2,000-friend pages (436 KB each) per process. */
 export const MAX_BYTES = 32 * 1024 * 1024;
@@ -29,6 +30,19 @@ export class PageCache {
     if (!entry || entry.version !== version) return undefined;
     entry.used = true;
     return entry.json;
+  }
+
+  /**
+   * The JSON kept for `key` under `version`, else `build()`'s, kept under `version`. Nothing is
+   * kept without a version (null). The caller reads `version` before `build()` reads the rows,
+   * so what is kept under it holds every change it names (or later ones).
+   */
+  async through(key: string, version: string | null, build: () => Promise<Buffer>): Promise<Buffer> {
+    const kept = version === null ? undefined : this.get(key, version);
+    if (kept !== undefined) return kept;
+    const json = await build();
+    if (version !== null) this.set(key, version, json);
+    return json;
   }
 
   set(key: string, version: string, json: Buffer): void {

@@ -5,10 +5,16 @@ import { friendApplyNotice } from '../../lib/friends/notices';
 import { HandleStatus } from '../../lib/friends/rules';
 import { FriendStanding, isGone } from '../../lib/account/standing';
 import { application, inboxItem } from '../../lib/friends/views';
+import { pageKey, PageCache } from '../../lib/friends/pageCache';
+import { okBody } from '../../lib/envelope';
 import { lockingTransaction } from '../../lib/lockedTransaction';
 import { sqlTime } from '../../lib/time';
 import type { ApplyState } from '../../repository/friends';
 import { Bucket } from '../rateLimit';
+
+// listapplyfriend's serialized pages in this process, each with the version of the inbox it was
+// built from (a page of 10 items is about 4.5 KB: 8 MB keeps the first pages of some 1,800 inboxes).
+const inboxPages = new PageCache(8 * 1024 * 1024);
 
 export default class ApplicationService extends Service {
   /** FRIEND_APPLY_LIMIT applications created per FRIEND_APPLY_WINDOW, per applicant. */
@@ -110,6 +116,17 @@ export default class ApplicationService extends Service {
     const { friends } = this.app.repos;
     if (replacing) await friends.removeApplication(userId, targetId, transaction);
     await friends.saveApplication(userId, targetId, note, transaction);
+  }
+
+  /**
+   * GET /api/chat/listapplyfriend, the whole answer's bytes (okBody): the page built from my
+   * inbox's current version (apply_inbox_version), else built now (see inbox) and kept with that
+   * version. The version is read first, so a page kept under it holds every change the version
+   * names (or later ones); a change is seen on the next request.
+   */
+  async inboxJson(userId: number, page: number, limit: number): Promise<Buffer> {
+    const version = await this.app.repos.friends.findInboxVersion(userId);
+    return inboxPages.through(pageKey(userId, page, limit), version, async () => okBody(JSON.stringify(await this.inbox(userId, page, limit))));
   }
 
   /**

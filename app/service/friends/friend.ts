@@ -18,12 +18,7 @@ export default class FriendService extends Service {
    */
   async listJson(userId: number, page: number, limit: number): Promise<Buffer> {
     const version = await this.app.repos.friends.findListVersion(userId);
-    const key = pageKey(userId, page, limit);
-    const kept = version === null ? undefined : pages.get(key, version);
-    if (kept !== undefined) return kept;
-    const json = okBody(JSON.stringify(await this.list(userId, page, limit)));
-    if (version !== null) pages.set(key, version, json);
-    return json;
+    return pages.through(pageKey(userId, page, limit), version, async () => okBody(JSON.stringify(await this.list(userId, page, limit))));
   }
 
   /**

@@ -132,13 +132,10 @@ export default class GroupService extends Service {
     const state = await this.groups.findInfoState(id, userId);
     if (!state || state.status !== LIVE_STATUS) throw new NotFoundError('groups.notFound');
     if (state.member_status === MEMBER_STATUS) {
-      const key = String(id);
-      const kept = state.version === null ? undefined : infos.get(key, state.version);
-      if (kept !== undefined) return kept;
-      const [ found, members ] = await Promise.all([ this.groups.findGroup(id), this.groups.listMembers(id, maxMembers) ]);
-      const json = okBody(JSON.stringify(groupInfoView(liveGroup(found), members, timezone)));
-      if (state.version !== null) infos.set(key, state.version, json);
-      return json;
+      return infos.through(String(id), state.version, async () => {
+        const [ found, members ] = await Promise.all([ this.groups.findGroup(id), this.groups.listMembers(id, maxMembers) ]);
+        return okBody(JSON.stringify(groupInfoView(liveGroup(found), members, timezone)));
+      });
     }
     await this.service.rateLimit.take([ this.service.rateLimit.userBucket(userId, 'group-preview', previewLimit, HOUR) ]);
     const [ found, memberIds ] = await Promise.all([ this.groups.findGroup(id), this.groups.listMemberIds(id, maxMembers) ]);

@@ -143,3 +143,53 @@ export async function befriendBySql(owner: number, friends: number[], row: Parti
 export function setStanding(id: number, standing: Partial<Pick<User, 'status' | 'is_deleted' | 'role'>>) {
   return app.model.User.update(standing, { where: { id } });
 }
+
+// Changes of a user that the friends pages show (the version tests make them at random).
+
+/** updateUserinfo through the API, as `by`. */
+export async function updateProfile(by: Member, fieldname: 'nickname' | 'avatar', fieldValue: string): Promise<void> {
+  assertOk(await post('/api/chat/updateUserinfo', by.token, { fieldname, fieldValue }));
+}
+
+/** Flips the letter case of a username by SQL: the collation says equal, the pages show the difference. */
+export function flipUsernameCase(id: number): Promise<void> {
+  return execute('UPDATE `user` SET username = IF(BINARY username = UPPER(username), LOWER(username), UPPER(username)) WHERE id = :id', { id });
+}
+
+/** Flips a user's status (disabled) or is_deleted by SQL. */
+export async function flipStanding(id: number, column: 'status' | 'is_deleted'): Promise<void> {
+  const [ row ] = await query<{ value: number }>(`SELECT \`${column}\` AS value FROM \`user\` WHERE id = :id`, { id });
+  await setStanding(id, { [column]: row.value ? 0 : 1 });
+}
+
+/**
+ * Random changes of users that the friends pages show, each answering what it did: the
+ * nickname and the avatar of an `active` member through the API, the username's letter case of
+ * a `quiet` user, the status and is_deleted of anyone in `all` (read when the change is made).
+ */
+export function userChanges(random: () => number, name: () => string, active: Member[], quiet: Array<{ id: number }>,
+  all: () => number[]): Array<() => Promise<string>> {
+  const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)];
+  return [
+    async () => {
+      const user = pick(active);
+      await updateProfile(user, 'nickname', name() || 'x');
+      return `nickname of ${user.id} by the API`;
+    },
+    async () => {
+      const user = pick(active);
+      await updateProfile(user, 'avatar', `https://example.com/${Math.floor(random() * 1e6)}.png`);
+      return `avatar of ${user.id} by the API`;
+    },
+    async () => {
+      const id = pick(quiet).id;
+      await flipUsernameCase(id);
+      return `username case of ${id} by SQL`;
+    },
+    ...([ 'status', 'is_deleted' ] as const).map(column => async () => {
+      const id = pick(all());
+      await flipStanding(id, column);
+      return `${column} of ${id}`;
+    }),
+  ];
+}
