@@ -65,7 +65,11 @@ function targets({ results, scryptMs, cores }) {
   });
 
   const needed = 0.8 * cores / (scryptMs / 1000);
-  const login = [ at('login', 10), at('login', 50) ].reduce((a, b) => (b.rps > a.rps ? b : a));
+  // The faster run among those answered 200 throughout (at 50 connections the hash queue may shed
+  // logins with 503 by design: HASH_MAX_QUEUED, docs/operations.md), else the faster run.
+  const logins = [ at('login', 10), at('login', 50) ];
+  const clean = logins.filter(run => !run.unexpected);
+  const login = (clean.length ? clean : logins).reduce((a, b) => (b.rps > a.rps ? b : a));
   checks.push({
     target: 'loginChat throughput >= 80 % of cores / scrypt time per hash',
     // A rate of refusals (429) is not a rate of hashes.
