@@ -93,6 +93,9 @@ const HISTORY_PAGES = {
   keys: { pair: historyPage('m.id, m.seq', OWNERS.pair), group: historyPage('m.id, m.seq', OWNERS.group) },
   rows: { pair: historyPage(MESSAGE_COLUMNS_OF_M, OWNERS.pair), group: historyPage(MESSAGE_COLUMNS_OF_M, OWNERS.group) },
 };
+// The history statements by the prefix of their batch keys (`keys|rows:pair|group:`).
+const HISTORY_STATEMENTS = Object.entries(HISTORY_PAGES).flatMap(([ shape, byOwner ]) =>
+  Object.entries(byOwner).map(([ kind, sql ]) => ({ prefix: `${shape}:${kind}:`, kind, sql })));
 const DIGESTED_MESSAGES = `SELECT ${MESSAGE_COLUMNS}, ${MESSAGE_DIGEST} AS digest FROM message m WHERE id IN (:ids)`;
 
 /** Whose history: a single chat's pair (either order), or a group's. */
@@ -379,8 +382,7 @@ export class MessageRepository {
   // Each key is a page: `keys|rows:pair:userA:userB:before:after:limit` or `keys|rows:group:groupId:before:after:limit`.
   private readonly historyBatch = new TurnBatch<string, MessageKey[]>(async keys => {
     const pages = new Map<string, MessageKey[]>();
-    const statements = Object.entries(HISTORY_PAGES).flatMap(([ shape, byOwner ]) => Object.entries(byOwner).map(([ kind, sql ]) => ({ prefix: `${shape}:${kind}:`, kind, sql })));
-    await Promise.all(statements.map(async ({ prefix, kind, sql }) => {
+    await Promise.all(HISTORY_STATEMENTS.map(async ({ prefix, kind, sql }) => {
       const mine = keys.filter(key => key.startsWith(prefix));
       if (!mine.length) return;
       const sets = mine.map(key => {

@@ -9,7 +9,7 @@ import { groupFriends } from '../../../app/lib/friends/friendGroups';
 import { FriendItemRow, friendItem } from '../../../app/lib/friends/views';
 import { FRIENDS_SQL } from '../../../app/repository/friends';
 import { prng } from '../../helpers';
-import { befriendBySql, execute, get, Member, members, plainUsers, post, query, userChanges } from './support';
+import { befriendBySql, execute, get, Member, members, plainUsers, post, query, randomRounds, userChanges } from './support';
 
 const NAMES = [ '张三', '李四', '阿明', '王五', 'bob', 'Bob', 'Émile', 'émile', '9lives', '😀smile', 'Ｚeta', 'zoe', '_under', '(x)', '赵', '钱多多', 'alice', '' ];
 
@@ -105,12 +105,7 @@ describe('goodfriendlist served from its version', () => {
       },
     ];
 
-    for (let round = 0; round < 14; round++) {
-      const done: string[] = [];
-      const count = 1 + Math.floor(random() * 3);
-      for (let i = 0; i < count; i++) done.push(await pick(changes)());
-      await check(`round ${round} (${done.join('; ')})`);
-    }
+    await randomRounds(random, 14, changes, check);
   });
 
   it('a change made between two requests is on the second; a login and flags the list does not show keep the version', async () => {

@@ -9,7 +9,7 @@ import { app, mock } from 'egg-mock/bootstrap';
 import { InboxRow, inboxItem } from '../../../app/lib/friends/views';
 import { FRIENDS_SQL } from '../../../app/repository/friends';
 import { prng } from '../../helpers';
-import { apply, execute, get, handle, members, plainUsers, post, query, userChanges } from './support';
+import { apply, execute, get, handle, members, plainUsers, post, query, randomRounds, userChanges } from './support';
 
 const NAMES = [ '张三', '李四', '阿明', 'bob', 'Bob', 'Émile', 'émile', '😀smile', 'Ｚeta', '_under', '(x)', '钱多多', '' ];
 const STATUSES = [ 'pending', 'refuse', 'agree', 'ignore' ];
@@ -143,12 +143,7 @@ describe('listapplyfriend served from its version', () => {
       },
     ];
 
-    for (let round = 0; round < 16; round++) {
-      const done: string[] = [];
-      const count = 1 + Math.floor(random() * 3);
-      for (let i = 0; i < count; i++) done.push(await pick(changes)());
-      await check(`round ${round} (${done.join('; ')})`);
-    }
+    await randomRounds(random, 16, changes, check);
   });
 
   it('a change made between two requests is on the second; a login and other inboxes keep the version', async () => {

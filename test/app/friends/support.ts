@@ -193,3 +193,17 @@ export function userChanges(random: () => number, name: () => string, active: Me
     }),
   ];
 }
+
+/**
+ * `rounds` rounds of 1-3 changes picked at random from `changes` (each returns what it did),
+ * each round then checked with its description (the byte-for-byte cache tests).
+ */
+export async function randomRounds(random: () => number, rounds: number, changes: Array<() => Promise<string>>,
+  check: (what: string) => Promise<void>): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    const done: string[] = [];
+    const count = 1 + Math.floor(random() * 3);
+    for (let i = 0; i < count; i++) done.push(await changes[Math.floor(random() * changes.length)]());
+    await check(`round ${round} (${done.join('; ')})`);
+  }
+}
